@@ -1,0 +1,370 @@
+"""Command line: validate, plan, apply, show, schema, sim, demo.
+
+Exit codes (plan --detailed-exitcode): 0 no changes, 2 changes, 3 some change refused, 1 error.
+Exit codes (apply): 0 everything applied, 3 some contact refused or stale (the rest applied), 1 error.
+Plans and reports go to stdout; logs and progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from reconciler import __version__
+from reconciler.apply import ApplyReport, ContactResult, Outcome, apply_plan
+from reconciler.errors import ConfigError, ReconcilerError, SavedPlanError
+from reconciler.logging_setup import configure_logging
+from reconciler.manifest import json_schema, load
+from reconciler.model import Desired, Observed
+from reconciler.plan import PLAN_FORMAT_VERSION, Plan, PlanPolicy, compute_plan
+from reconciler.progress import progress_reader
+from reconciler.providers.ctct_v3.provider import CtctV3Provider
+from reconciler.providers.registry import ProviderOptions, build_provider
+from reconciler.render import render_plan
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Declarative desired-state reconciler for email-marketing contacts.",
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class LogFormatOpt(StrEnum):
+    auto = "auto"
+    console = "console"
+    json = "json"
+
+
+BaseUrl = Annotated[
+    str | None, typer.Option("--base-url", envvar="CTCT_BASE_URL", help="API base URL [default: the real API].")
+]
+ProviderName = Annotated[str | None, typer.Option("--provider", help="ctct-v3 (default: manifests' settings).")]
+Sim = Annotated[
+    bool,
+    typer.Option("--sim", envvar="RECONCILER_SIM", help="Run against the embedded simulator (demo account)."),
+]
+SimState = Annotated[
+    Path, typer.Option("--sim-state", help="State file of the embedded simulator.")
+]
+Rate = Annotated[float, typer.Option("--rate", help="Requests per second to stay under (0 = unpaced).")]
+LogFmt = Annotated[LogFormatOpt, typer.Option("--log-format", help="auto: console on a TTY, JSON otherwise.")]
+LogLevel = Annotated[str, typer.Option("--log-level", help="debug, info, warning, error.")]
+
+_DEFAULT_SIM_STATE = Path(".reconciler/sim-state.json")
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]Error:[/] {message}", soft_wrap=True)
+    return typer.Exit(1)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Every failure a user can cause ends as a sentence and exit code 1, never a traceback."""
+    try:
+        yield
+    except ReconcilerError as e:
+        raise _fail(str(e)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted") from None
+
+
+@contextmanager
+def _provider(
+    desired_settings: dict[str, object], provider: str | None, base_url: str | None, sim: bool, sim_state: Path,
+    rate: float,
+) -> Iterator[CtctV3Provider]:
+    name = provider or str(desired_settings.get("provider") or "ctct-v3")
+    if sim:
+        from reconciler.sim.embedded import embedded_simulator
+
+        with embedded_simulator(sim_state) as emb:
+            env = {**os.environ, "CTCT_ACCESS_TOKEN": emb.token}
+            env.pop("CTCT_ACCESS_TOKEN_FILE", None)
+            prov = build_provider(ProviderOptions(name=name, base_url=emb.base_url, rate_per_second=0), env)
+            try:
+                yield prov
+            finally:
+                prov.close()
+        return
+    url = base_url or (str(desired_settings["base_url"]) if desired_settings.get("base_url") else None)
+    prov = build_provider(ProviderOptions(name=name, base_url=url, rate_per_second=rate))
+    try:
+        yield prov
+    finally:
+        prov.close()
+
+
+def _policy(prov: CtctV3Provider) -> PlanPolicy:
+    return PlanPolicy(
+        provider=prov.capabilities.name,
+        target=prov.target,
+        contact_opt_in_path=prov.capabilities.contact_opt_in_path,
+    )
+
+
+def _read(prov: CtctV3Provider) -> Observed:
+    with progress_reader(err, "Reading account") as progress:
+        return prov.read(progress)
+
+
+def _emit_plan(plan: Plan, fmt: Format, mask_pii: bool) -> None:
+    color = fmt == Format.text and sys.stdout.isatty()
+    sys.stdout.write(render_plan(plan, fmt.value, color=color, mask_pii=mask_pii))
+    sys.stdout.flush()
+
+
+def _plan_exit_code(plan: Plan) -> int:
+    if plan.has_refusals:
+        return 3
+    return 2 if plan.has_changes else 0
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="Manifest directory or file.")],
+    log_format: LogFmt = LogFormatOpt.auto,
+) -> None:
+    """Check manifests without contacting any API."""
+    configure_logging(log_format.value)
+    with _errors():
+        desired = load(path)
+    n_files = len(list(path.glob("*.y*ml"))) if path.is_dir() else 1
+    typer.echo(f"{path}: {len(desired.contacts)} contact(s) in {n_files} file(s) are valid.")
+
+
+@app.command()
+def plan(
+    path: Annotated[Path, typer.Argument(help="Manifest directory or file.")],
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+    out: Annotated[Path | None, typer.Option("--out", help="Save the plan to this file for a later apply.")] = None,
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 0 no changes, 2 changes, 3 refusals, 1 error.")
+    ] = False,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Mask emails and phone numbers.")] = False,
+    base_url: BaseUrl = None,
+    provider: ProviderName = None,
+    sim: Sim = False,
+    sim_state: SimState = _DEFAULT_SIM_STATE,
+    rate: Rate = 4.0,
+    log_format: LogFmt = LogFormatOpt.auto,
+    log_level: LogLevel = "warning",
+) -> None:
+    """Show what apply would change, without changing anything."""
+    configure_logging(log_format.value, log_level)
+    with _errors():
+        desired = load(path)
+        with _provider(dict(desired.settings), provider, base_url, sim, sim_state, rate) as prov:
+            result = compute_plan(desired, _read(prov), _policy(prov))
+        if out:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(result.to_json())
+            err.print(f"Saved the plan to {out}. Apply it with: reconciler apply {out}")
+    _emit_plan(result, fmt, mask_pii)
+    if detailed_exitcode:
+        raise typer.Exit(_plan_exit_code(result))
+
+
+def _load_saved(path: Path) -> Plan:
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise SavedPlanError(f"{path} is not a readable plan file: {e}") from e
+    if not isinstance(doc, dict) or doc.get("format_version") != PLAN_FORMAT_VERSION:
+        raise SavedPlanError(
+            f"{path} is not a plan of format version {PLAN_FORMAT_VERSION}; re-run `reconciler plan --out`"
+        )
+    doc.pop("summary", None)
+    try:
+        return Plan.model_validate(doc)
+    except ValueError as e:
+        raise SavedPlanError(f"{path} is not a valid plan file: {e}") from e
+
+
+def _confirm(plan_value: Plan, auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise ConfigError("apply needs confirmation: run it in a terminal, or pass --auto-approve")
+    if input("\nApply these changes? Only 'yes' will be accepted: ").strip() != "yes":
+        raise ConfigError("apply cancelled; nothing was changed")
+
+
+def _print_result(result: ContactResult) -> None:
+    colour = {
+        Outcome.APPLIED: "green",
+        Outcome.REFUSED: "red",
+        Outcome.STALE: "yellow",
+        Outcome.FAILED: "red",
+        Outcome.NOT_ATTEMPTED: "yellow",
+    }[result.outcome]
+    reason = f": {result.reason}" if result.reason else ""
+    err.print(f"  [{colour}]{result.outcome.value:>13}[/] {result.action:<7} {result.email}{reason}", soft_wrap=True)
+
+
+def _summarise(report: ApplyReport) -> int:
+    counts = ", ".join(f"{report.count(o)} {o.value}" for o in Outcome)
+    typer.echo(f"Apply complete: {counts}." if not report.stopped else f"Apply stopped: {counts}.")
+    if report.stopped:
+        err.print(f"[yellow]{report.stopped}[/]", soft_wrap=True)
+    if report.count(Outcome.FAILED) or (report.stopped and report.count(Outcome.NOT_ATTEMPTED)):
+        return 1
+    if report.count(Outcome.REFUSED) or report.count(Outcome.STALE):
+        return 3
+    return 0
+
+
+def _write_report(report: ApplyReport, path: Path | None) -> None:
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as fh:
+        for r in report.results:
+            fh.write(json.dumps(r.as_dict(), sort_keys=True) + "\n")
+
+
+@app.command()
+def apply(
+    source: Annotated[Path, typer.Argument(help="Manifest directory, or a plan file saved by `plan --out`.")],
+    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write one JSON line per contact here.")] = None,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Mask emails and phone numbers.")] = False,
+    base_url: BaseUrl = None,
+    provider: ProviderName = None,
+    sim: Sim = False,
+    sim_state: SimState = _DEFAULT_SIM_STATE,
+    rate: Rate = 4.0,
+    log_format: LogFmt = LogFormatOpt.auto,
+    log_level: LogLevel = "warning",
+) -> None:
+    """Make the account match the manifests (or apply exactly a saved plan)."""
+    configure_logging(log_format.value, log_level)
+    saved = source.is_file() and source.suffix == ".json"
+    with _errors():
+        if saved:
+            plan_value = _load_saved(source)
+            settings: dict[str, object] = {"provider": plan_value.provider}
+            url = base_url or (None if sim else plan_value.target)
+            with _provider(settings, provider, url, sim, sim_state, rate) as prov:
+                if not sim and prov.target != plan_value.target:
+                    raise SavedPlanError(
+                        f"this plan was made for {plan_value.target}, not {prov.target}; re-plan for this target"
+                    )
+                observed = _read(prov)
+                _emit_plan(plan_value, Format.text, mask_pii)
+                _confirm(plan_value, auto_approve)
+                result = apply_plan(plan_value, observed, prov, check_stale=True, on_result=_print_result)
+        else:
+            desired: Desired = load(source)
+            with _provider(dict(desired.settings), provider, base_url, sim, sim_state, rate) as prov:
+                observed = _read(prov)
+                plan_value = compute_plan(desired, observed, _policy(prov))
+                _emit_plan(plan_value, Format.text, mask_pii)
+                if not plan_value.has_changes:
+                    raise typer.Exit(3 if plan_value.has_refusals else 0)
+                _confirm(plan_value, auto_approve)
+                result = apply_plan(plan_value, observed, prov, check_stale=False, on_result=_print_result)
+        _write_report(result, report)
+    raise typer.Exit(_summarise(result))
+
+
+@app.command()
+def show(
+    plan_file: Annotated[Path, typer.Argument(help="A plan saved by `plan --out`.")],
+    fmt: Annotated[Format, typer.Option("--format")] = Format.text,
+    mask_pii: Annotated[bool, typer.Option("--mask-pii")] = False,
+) -> None:
+    """Render a saved plan."""
+    with _errors():
+        plan_value = _load_saved(plan_file)
+    _emit_plan(plan_value, fmt, mask_pii)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a manifest file (for editor autocompletion)."""
+    typer.echo(json.dumps(json_schema(), indent=2))
+
+
+@app.command()
+def sim(
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    token: Annotated[str, typer.Option("--token", envvar="SIM_TOKEN", help="Bearer token the sim accepts.")] = "",
+    state: Annotated[Path | None, typer.Option("--state", help="Load/save state here.")] = None,
+    seed: Annotated[str | None, typer.Option("--seed", help="Seed state: a JSON file, or 'demo'.")] = None,
+    rate_limit: Annotated[float, typer.Option("--rate-limit", help="Requests/second per token (0 = off).")] = 4.0,
+    daily_quota: Annotated[int, typer.Option("--daily-quota", help="Requests/day per token (0 = off).")] = 10_000,
+    latency: Annotated[float, typer.Option("--latency", help="Seconds added to each response.")] = 0.0,
+) -> None:
+    """Serve a local Constant Contact v3 API simulator."""
+    from reconciler.sim.serve import run_simulator
+
+    configure_logging("auto", "info")
+    with _errors():
+        if not token:
+            raise ConfigError("the simulator needs a token: pass --token or set SIM_TOKEN")
+        run_simulator(
+            host=host, port=port, token=token, state=state, seed=seed,
+            rate_limit=rate_limit, daily_quota=daily_quota, latency=latency,
+        )
+
+
+@app.command()
+def demo(
+    path: Annotated[Path, typer.Argument(help="Manifests to demonstrate with.")] = Path("manifests/example"),
+    sim_state: SimState = _DEFAULT_SIM_STATE,
+) -> None:
+    """Plan, apply and re-plan the example manifests against a fresh embedded simulator."""
+    from reconciler.sim.embedded import reset_state
+
+    configure_logging("auto", "warning")
+    with _errors():
+        reset_state(sim_state)
+        desired = load(path)
+        for step in ("plan", "apply", "re-plan"):
+            typer.echo(f"\n=== reconciler {step} {path} (embedded simulator, state in {sim_state}) ===\n")
+            with _provider(dict(desired.settings), None, None, True, sim_state, 0) as prov:
+                observed = _read(prov)
+                plan_value = compute_plan(desired, observed, _policy(prov))
+                _emit_plan(plan_value, Format.text, False)
+                if step == "apply":
+                    _summarise(apply_plan(plan_value, observed, prov, check_stale=False, on_result=_print_result))
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reconciler {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    pass
+
+
+def main() -> None:
+    app()
