@@ -55,16 +55,17 @@ class LogFormatOpt(StrEnum):
 
 
 BaseUrl = Annotated[
-    str | None, typer.Option("--base-url", envvar="CTCT_BASE_URL", help="API base URL [default: the real API].")
+    str | None,
+    typer.Option("--base-url", envvar="CTCT_BASE_URL", help="API base URL [default: the real API]."),
 ]
-ProviderName = Annotated[str | None, typer.Option("--provider", help="ctct-v3 (default: manifests' settings).")]
+ProviderName = Annotated[
+    str | None, typer.Option("--provider", help="ctct-v3 (default: manifests' settings).")
+]
 Sim = Annotated[
     bool,
     typer.Option("--sim", envvar="RECONCILER_SIM", help="Run against the embedded simulator (demo account)."),
 ]
-SimState = Annotated[
-    Path, typer.Option("--sim-state", help="State file of the embedded simulator.")
-]
+SimState = Annotated[Path, typer.Option("--sim-state", help="State file of the embedded simulator.")]
 Rate = Annotated[float, typer.Option("--rate", help="Requests per second to stay under (0 = unpaced).")]
 LogFmt = Annotated[LogFormatOpt, typer.Option("--log-format", help="auto: console on a TTY, JSON otherwise.")]
 LogLevel = Annotated[str, typer.Option("--log-level", help="debug, info, warning, error.")]
@@ -90,7 +91,11 @@ def _errors() -> Iterator[None]:
 
 @contextmanager
 def _provider(
-    desired_settings: dict[str, object], provider: str | None, base_url: str | None, sim: bool, sim_state: Path,
+    desired_settings: dict[str, object],
+    provider: str | None,
+    base_url: str | None,
+    sim: bool,
+    sim_state: Path,
     rate: float,
 ) -> Iterator[CtctV3Provider]:
     name = provider or str(desired_settings.get("provider") or "ctct-v3")
@@ -156,7 +161,9 @@ def validate(
 def plan(
     path: Annotated[Path, typer.Argument(help="Manifest directory or file.")],
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
-    out: Annotated[Path | None, typer.Option("--out", help="Save the plan to this file for a later apply.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Save the plan to this file for a later apply.")
+    ] = None,
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 0 no changes, 2 changes, 3 refusals, 1 error.")
     ] = False,
@@ -218,7 +225,9 @@ def _print_result(result: ContactResult) -> None:
         Outcome.NOT_ATTEMPTED: "yellow",
     }[result.outcome]
     reason = f": {result.reason}" if result.reason else ""
-    err.print(f"  [{colour}]{result.outcome.value:>13}[/] {result.action:<7} {result.email}{reason}", soft_wrap=True)
+    err.print(
+        f"  [{colour}]{result.outcome.value:>13}[/] {result.action:<7} {result.email}{reason}", soft_wrap=True
+    )
 
 
 def _summarise(report: ApplyReport) -> int:
@@ -245,8 +254,12 @@ def _write_report(report: ApplyReport, path: Path | None) -> None:
 @app.command()
 def apply(
     source: Annotated[Path, typer.Argument(help="Manifest directory, or a plan file saved by `plan --out`.")],
-    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")] = False,
-    report: Annotated[Path | None, typer.Option("--report", help="Write one JSON line per contact here.")] = None,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write one JSON line per contact here.")
+    ] = None,
     mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Mask emails and phone numbers.")] = False,
     base_url: BaseUrl = None,
     provider: ProviderName = None,
@@ -267,7 +280,8 @@ def apply(
             with _provider(settings, provider, url, sim, sim_state, rate) as prov:
                 if not sim and prov.target != plan_value.target:
                     raise SavedPlanError(
-                        f"this plan was made for {plan_value.target}, not {prov.target}; re-plan for this target"
+                        f"this plan was made for {plan_value.target}, not {prov.target}; "
+                        "re-plan for this target"
                     )
                 observed = _read(prov)
                 _emit_plan(plan_value, Format.text, mask_pii)
@@ -309,11 +323,17 @@ def schema() -> None:
 def sim(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    token: Annotated[str, typer.Option("--token", envvar="SIM_TOKEN", help="Bearer token the sim accepts.")] = "",
+    token: Annotated[
+        str, typer.Option("--token", envvar="SIM_TOKEN", help="Bearer token the sim accepts.")
+    ] = "",
     state: Annotated[Path | None, typer.Option("--state", help="Load/save state here.")] = None,
     seed: Annotated[str | None, typer.Option("--seed", help="Seed state: a JSON file, or 'demo'.")] = None,
-    rate_limit: Annotated[float, typer.Option("--rate-limit", help="Requests/second per token (0 = off).")] = 4.0,
-    daily_quota: Annotated[int, typer.Option("--daily-quota", help="Requests/day per token (0 = off).")] = 10_000,
+    rate_limit: Annotated[
+        float, typer.Option("--rate-limit", help="Requests/second per token (0 = off).")
+    ] = 4.0,
+    daily_quota: Annotated[
+        int, typer.Option("--daily-quota", help="Requests/day per token (0 = off).")
+    ] = 10_000,
     latency: Annotated[float, typer.Option("--latency", help="Seconds added to each response.")] = 0.0,
 ) -> None:
     """Serve a local Constant Contact v3 API simulator."""
@@ -324,8 +344,14 @@ def sim(
         if not token:
             raise ConfigError("the simulator needs a token: pass --token or set SIM_TOKEN")
         run_simulator(
-            host=host, port=port, token=token, state=state, seed=seed,
-            rate_limit=rate_limit, daily_quota=daily_quota, latency=latency,
+            host=host,
+            port=port,
+            token=token,
+            state=state,
+            seed=seed,
+            rate_limit=rate_limit,
+            daily_quota=daily_quota,
+            latency=latency,
         )
 
 
@@ -348,7 +374,9 @@ def demo(
                 plan_value = compute_plan(desired, observed, _policy(prov))
                 _emit_plan(plan_value, Format.text, False)
                 if step == "apply":
-                    _summarise(apply_plan(plan_value, observed, prov, check_stale=False, on_result=_print_result))
+                    _summarise(
+                        apply_plan(plan_value, observed, prov, check_stale=False, on_result=_print_result)
+                    )
 
 
 def _version(value: bool) -> None:

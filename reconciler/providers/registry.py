@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.errors import ConfigError
@@ -27,7 +27,7 @@ class ProviderOptions:
     name: str = "ctct-v3"
     base_url: str | None = None
     rate_per_second: float = 4.0
-    retry: RetryPolicy = RetryPolicy()
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 def _secret(env: Mapping[str, str], name: str) -> str | None:
@@ -51,9 +51,7 @@ def default_base_url(name: str, env: Mapping[str, str] | None = None) -> str:
 def build_provider(options: ProviderOptions, env: Mapping[str, str] | None = None) -> CtctV3Provider:
     env = os.environ if env is None else env
     if options.name not in PROVIDERS:
-        raise ConfigError(
-            f"unknown provider '{options.name}'; this version supports: {', '.join(PROVIDERS)}"
-        )
+        raise ConfigError(f"unknown provider '{options.name}'; this version supports: {', '.join(PROVIDERS)}")
     base_url = (options.base_url or default_base_url(options.name, env)).rstrip("/")
     token = _secret(env, "CTCT_ACCESS_TOKEN")
     if not token:

@@ -171,7 +171,9 @@ def build_put_body(
     return body
 
 
-def build_create_body(change: Change, list_ids: Mapping[str, str], field_ids: Mapping[str, str]) -> dict[str, Any]:
+def build_create_body(
+    change: Change, list_ids: Mapping[str, str], field_ids: Mapping[str, str]
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "email_address": {"address": change.email, "permission_to_send": "implicit"},
         "create_source": "Account",

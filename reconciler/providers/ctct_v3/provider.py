@@ -95,7 +95,10 @@ class CtctV3Provider:
                 progress(len(contacts))
         log.info("account_read", target=self.target, contacts=len(contacts), lists=len(self._list_ids))
         return Observed(
-            target=self.target, contacts=contacts, lists=dict(self._list_ids), custom_fields=dict(self._field_ids)
+            target=self.target,
+            contacts=contacts,
+            lists=dict(self._list_ids),
+            custom_fields=dict(self._field_ids),
         )
 
     # -- writing -----------------------------------------------------------------------------
@@ -124,7 +127,9 @@ class CtctV3Provider:
         return field_id
 
     def _get(self, contact_id: str) -> dict[str, Any]:
-        raw: dict[str, Any] = self._http.request("GET", f"/contacts/{contact_id}", params={"include": INCLUDE}).json()
+        raw: dict[str, Any] = self._http.request(
+            "GET", f"/contacts/{contact_id}", params={"include": INCLUDE}
+        ).json()
         self._raw[contact_id] = raw
         return raw
 
@@ -156,7 +161,9 @@ class CtctV3Provider:
                 return WriteResult(contact_id, note="opted in through sign_up_form on the contact's evidence")
         elif change.consent is not None and change.consent.path == OptInPath.ACCOUNT:
             permission = "implicit"
-        self._put(contact_id, build_put_body(live, change, self._list_ids, self._field_ids, permission=permission))
+        self._put(
+            contact_id, build_put_body(live, change, self._list_ids, self._field_ids, permission=permission)
+        )
         return WriteResult(contact_id, note=note)
 
     def _replay_contact_opt_in(self, change: Change, live: dict[str, Any]) -> dict[str, Any]:
@@ -173,7 +180,9 @@ class CtctV3Provider:
         body = build_create_body(change, self._list_ids, self._field_ids)
         for _attempt in range(_POST_ATTEMPTS):
             try:
-                raw: dict[str, Any] = self._http.request("POST", "/contacts", json=body, idempotent=False).json()
+                raw: dict[str, Any] = self._http.request(
+                    "POST", "/contacts", json=body, idempotent=False
+                ).json()
                 self._raw[str(raw["contact_id"])] = raw
                 return WriteResult(str(raw["contact_id"]))
             except ConflictError as err:
@@ -192,7 +201,9 @@ class CtctV3Provider:
     def _resolve_existing(self, change: Change, raw: dict[str, Any], note: str) -> WriteResult:
         """A create met a contact that exists after all: turn it into the equivalent update,
         under the same consent rules the planner applies."""
-        live = to_observed(raw, {v: k for k, v in self._list_ids.items()}, {v: k for k, v in self._field_ids.items()})
+        live = to_observed(
+            raw, {v: k for k, v in self._list_ids.items()}, {v: k for k, v in self._field_ids.items()}
+        )
         add = tuple(sorted(set(change.lists_add) - live.lists))
         if add and live.consent == Consent.UNSUBSCRIBED_BY_CONTACT:
             decision = decide_opt_in(
@@ -204,12 +215,12 @@ class CtctV3Provider:
                 refused_rule=decision.rule.value if decision.rule else None,
                 refused_reason=decision.reason,
             )
-        fields = tuple(
-            FieldChange(path=fc.path, before=None, after=fc.after)
-            for fc in change.fields
-        )
+        fields = tuple(FieldChange(path=fc.path, before=None, after=fc.after) for fc in change.fields)
         update = change.model_copy(update={"contact_id": live.contact_id, "fields": fields, "lists_add": add})
         if add and live.consent == Consent.UNSUBSCRIBED_BY_ACCOUNT:
-            self._put(live.contact_id, build_put_body(raw, update, self._list_ids, self._field_ids, permission="implicit"))
+            self._put(
+                live.contact_id,
+                build_put_body(raw, update, self._list_ids, self._field_ids, permission="implicit"),
+            )
             return WriteResult(live.contact_id, note=note)
         return self._update(update, raw, note=note)

@@ -1,0 +1,3 @@
+from e2e.harness import sim, sim_server
+
+__all__ = ["sim", "sim_server"]
