@@ -30,8 +30,15 @@ def _initial_store(state: Path | None, seed: str | None) -> SimStore:
 
 
 def run_simulator(
-    *, host: str, port: int, token: str, state: Path | None, seed: str | None,
-    rate_limit: float, daily_quota: int, latency: float,
+    *,
+    host: str,
+    port: int,
+    token: str,
+    state: Path | None,
+    seed: str | None,
+    rate_limit: float,
+    daily_quota: int,
+    latency: float,
 ) -> None:
     store = _initial_store(state, seed)
     config = SimConfig(token=token, rate_per_second=rate_limit, daily_quota=daily_quota, latency=latency)
