@@ -8,7 +8,7 @@ way in, so that equality means "nothing to change".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -53,14 +53,14 @@ def email_key(email: str) -> str:
     return email.strip().lower()
 
 
-def canonical_phones(phones: list[Mapping[str, Any]] | None) -> list[dict[str, str]] | None:
+def canonical_phones(phones: Sequence[Mapping[str, Any]] | None) -> list[dict[str, str]] | None:
     if phones is None:
         return None
     out = [{"kind": str(p.get("kind") or "other"), "number": str(p.get("number") or "")} for p in phones]
     return sorted(out, key=lambda p: (p["kind"], p["number"]))
 
 
-def canonical_addresses(addresses: list[Mapping[str, Any]] | None) -> list[dict[str, str | None]] | None:
+def canonical_addresses(addresses: Sequence[Mapping[str, Any]] | None) -> list[dict[str, str | None]] | None:
     if addresses is None:
         return None
     out: list[dict[str, str | None]] = []
