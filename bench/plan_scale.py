@@ -25,13 +25,17 @@ from pathlib import Path
 import httpx
 
 from reconciler.apply import Outcome, apply_plan
+from reconciler.logging_setup import configure_logging
 from reconciler.manifest import load
 from reconciler.plan import PlanPolicy, compute_plan
 from reconciler.providers.ctct_v3.provider import CtctV3Provider
 from reconciler.transport import BearerAuth, Transport
 
 TOKEN = "bench-token"
-LISTS = {"Newsletter": "00000000-0000-4000-8000-000000000001", "Customers": "00000000-0000-4000-8000-000000000002"}
+LISTS = {
+    "Newsletter": "00000000-0000-4000-8000-000000000001",
+    "Customers": "00000000-0000-4000-8000-000000000002",
+}
 TIER = "00000000-0000-4000-9000-000000000001"
 
 
@@ -86,8 +90,22 @@ def free_port() -> int:
 
 def start_sim(seed: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    cmd = [sys.executable, "-m", "reconciler", "sim", "--port", str(port), "--token", TOKEN,
-           "--seed", str(seed), "--rate-limit", "0", "--daily-quota", "0"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "reconciler",
+        "sim",
+        "--port",
+        str(port),
+        "--token",
+        TOKEN,
+        "--seed",
+        str(seed),
+        "--rate-limit",
+        "0",
+        "--daily-quota",
+        "0",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
@@ -109,15 +127,19 @@ class Phase:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        print(f"  {self.name:<8} wall {time.perf_counter() - self.wall:8.2f} s   cpu {time.process_time() - self.cpu:8.2f} s")
+        wall, cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+        print(f"  {self.name:<8} wall {wall:8.2f} s   cpu {cpu:8.2f} s")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("n", type=int, help="number of contacts")
     parser.add_argument("--changed-percent", type=float, default=1.0)
     args = parser.parse_args()
     n, changed = args.n, math.ceil(args.n * args.changed_percent / 100)
+    configure_logging("console", "warning")
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -154,7 +176,9 @@ def main() -> None:
     for kind, count in sorted(kinds.items()):
         print(f"  {count:8d}  {kind}")
     print(f"contact pages read: {pages} (ceil(N/500) = {math.ceil(n / 500)})")
-    print(f"writes: {writes} for {len(plan.changes)} changed contacts; applied {report.count(Outcome.APPLIED)}")
+    print(
+        f"writes: {writes} for {len(plan.changes)} changed contacts; applied {report.count(Outcome.APPLIED)}"
+    )
     print(f"at the real API's 4 requests/s these {len(seen)} requests would take {len(seen) / 4:.0f} s")
 
 

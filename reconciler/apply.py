@@ -105,15 +105,23 @@ def apply_plan(
     except ApiError as err:
         report.stopped = f"could not create lists/custom fields, so no contact was written: {err}"
         for change in plan.changes:
-            record(ContactResult(change.email, change.action.value, Outcome.NOT_ATTEMPTED, reason=report.stopped))
+            record(
+                ContactResult(change.email, change.action.value, Outcome.NOT_ATTEMPTED, reason=report.stopped)
+            )
         return report
 
     for change in plan.changes:
         if report.stopped:
-            record(ContactResult(change.email, change.action.value, Outcome.NOT_ATTEMPTED, reason=report.stopped))
+            record(
+                ContactResult(change.email, change.action.value, Outcome.NOT_ATTEMPTED, reason=report.stopped)
+            )
             continue
         if change.action == Action.REFUSE:
-            record(ContactResult(change.email, change.action.value, Outcome.REFUSED, change.contact_id, change.rule))
+            record(
+                ContactResult(
+                    change.email, change.action.value, Outcome.REFUSED, change.contact_id, change.rule
+                )
+            )
             continue
         if check_stale and (why := stale_reason(change, observed)):
             record(ContactResult(change.email, change.action.value, Outcome.STALE, change.contact_id, why))
@@ -121,16 +129,26 @@ def apply_plan(
         try:
             result = writer.write(change, observed.contacts.get(email_key(change.email)))
         except QuotaExceeded as err:
-            report.stopped = f"the API's daily quota is spent ({err.message}); rerun after it resets to apply the rest"
-            record(ContactResult(change.email, change.action.value, Outcome.NOT_ATTEMPTED, reason=report.stopped))
+            report.stopped = (
+                f"the API's daily quota is spent ({err.message}); rerun after it resets to apply the rest"
+            )
+            record(
+                ContactResult(change.email, change.action.value, Outcome.NOT_ATTEMPTED, reason=report.stopped)
+            )
             continue
         except ApiError as err:
             log.warning("contact_write_failed", email=change.email, error=str(err))
-            record(ContactResult(change.email, change.action.value, Outcome.FAILED, change.contact_id, str(err)))
+            record(
+                ContactResult(change.email, change.action.value, Outcome.FAILED, change.contact_id, str(err))
+            )
             continue
         if result.refused_rule:
             reason = f"{result.refused_rule}: {result.refused_reason}"
-            record(ContactResult(change.email, change.action.value, Outcome.REFUSED, result.contact_id, reason))
+            record(
+                ContactResult(change.email, change.action.value, Outcome.REFUSED, result.contact_id, reason)
+            )
             continue
-        record(ContactResult(change.email, change.action.value, Outcome.APPLIED, result.contact_id, result.note))
+        record(
+            ContactResult(change.email, change.action.value, Outcome.APPLIED, result.contact_id, result.note)
+        )
     return report

@@ -105,7 +105,10 @@ def _provider(
         with embedded_simulator(sim_state) as emb:
             env = {**os.environ, "CTCT_ACCESS_TOKEN": emb.token}
             env.pop("CTCT_ACCESS_TOKEN_FILE", None)
-            prov = build_provider(ProviderOptions(name=name, base_url=emb.base_url, rate_per_second=0), env)
+            options = ProviderOptions(
+                name=name, base_url=emb.base_url, rate_per_second=0, target=f"embedded-simulator:{sim_state}"
+            )
+            prov = build_provider(options, env)
             try:
                 yield prov
             finally:
@@ -278,7 +281,7 @@ def apply(
             settings: dict[str, object] = {"provider": plan_value.provider}
             url = base_url or (None if sim else plan_value.target)
             with _provider(settings, provider, url, sim, sim_state, rate) as prov:
-                if not sim and prov.target != plan_value.target:
+                if prov.target != plan_value.target:
                     raise SavedPlanError(
                         f"this plan was made for {plan_value.target}, not {prov.target}; "
                         "re-plan for this target"

@@ -117,7 +117,12 @@ class ApiError(ReconcilerError):
 
     def for_contact(self, contact: str) -> ApiError:
         err = type(self)(
-            self.message, status=self.status, method=self.method, url=self.url, body=self.body, contact=contact
+            self.message,
+            status=self.status,
+            method=self.method,
+            url=self.url,
+            body=self.body,
+            contact=contact,
         )
         return err
 

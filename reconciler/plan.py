@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from reconciler.consent import OptInPath, decide_opt_in
 from reconciler.errors import PlanError
 from reconciler.model import (
+    ALL_FIELDS,
     COLLECTION_FIELDS,
     Consent,
     Desired,
@@ -141,6 +142,7 @@ class PlanPolicy:
     provider: str
     target: str
     contact_opt_in_path: bool  # the provider can replay a contact's own opt-in legally
+    supported_fields: frozenset[str] = frozenset(ALL_FIELDS)  # what the platform can store
 
 
 def fingerprint(contact: ObservedContact) -> str:
@@ -165,10 +167,18 @@ def _observed_value(contact: ObservedContact, name: str) -> Any:
     return value
 
 
-def _check_references(desired: Desired, observed: Observed) -> None:
+def _check_references(desired: Desired, observed: Observed, policy: PlanPolicy) -> None:
     declared_lists = {ld.name for ld in desired.lists}
     declared_fields = {cf.name for cf in desired.custom_fields}
     problems: list[str] = []
+    unsupported: dict[str, str] = {}
+    for contact in desired.contacts:
+        for name in contact.fields.keys() - policy.supported_fields:
+            unsupported.setdefault(name, str(contact.source))
+    for name, where in sorted(unsupported.items()):
+        problems.append(
+            f"{where}: field '{name}' cannot be stored on {policy.provider}; remove it from the manifests"
+        )
     for name in sorted(desired.managed_lists):
         if name not in observed.lists and name not in declared_lists:
             problems.append(
@@ -204,7 +214,9 @@ def _account_changes(desired: Desired, observed: Observed) -> tuple[AccountChang
 
 
 def _create(d: DesiredContact) -> Change:
-    fields = [FieldChange(path=k, before=None, after=v) for k, v in sorted(d.fields.items()) if v not in (None, [])]
+    fields = [
+        FieldChange(path=k, before=None, after=v) for k, v in sorted(d.fields.items()) if v not in (None, [])
+    ]
     fields += [
         FieldChange(path=f"custom_fields.{k}", before=None, after=v)
         for k, v in sorted(d.custom_fields.items())
@@ -234,7 +246,9 @@ def _field_changes(d: DesiredContact, o: ObservedContact) -> list[FieldChange]:
     return out
 
 
-def _update(d: DesiredContact, o: ObservedContact, managed: frozenset[str], policy: PlanPolicy) -> Change | None:
+def _update(
+    d: DesiredContact, o: ObservedContact, managed: frozenset[str], policy: PlanPolicy
+) -> Change | None:
     fields = _field_changes(d, o)
     add: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
@@ -287,7 +301,7 @@ def _sorted(contacts: Iterable[DesiredContact]) -> list[DesiredContact]:
 
 
 def compute_plan(desired: Desired, observed: Observed, policy: PlanPolicy) -> Plan:
-    _check_references(desired, observed)
+    _check_references(desired, observed, policy)
     changes: list[Change] = []
     unchanged = 0
     for d in _sorted(desired.contacts):

@@ -17,8 +17,11 @@ def progress_reader(console: Console, label: str) -> Iterator[Callable[[int], No
         yield None
         return
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}: {task.completed} contacts"), TimeElapsedColumn(),
-        console=console, transient=True,
+        SpinnerColumn(),
+        TextColumn("{task.description}: {task.completed} contacts"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as bar:
         task = bar.add_task(label, total=None)
         yield lambda n: bar.update(task, completed=n)

@@ -14,6 +14,7 @@ from reconciler.manifest.contact import (
     EMAIL,
     ContactParts,
     check_contact,
+    is_secret_key,
     suggest,
 )
 from reconciler.manifest.yaml_source import LList, LMap, parse_yaml
@@ -24,7 +25,6 @@ __all__ = ["load"]
 TOP_KEYS = ("settings", "lists", "custom_fields", "defaults", "contacts")
 SETTINGS_KEYS = ("provider", "base_url", "managed_lists")
 PROVIDERS = ("ctct-v3", "ctct-v2", "ctct-v1", "everlytic", "everlytic-xmlrpc")
-SECRET_WORDS = ("token", "password", "secret", "api_key", "apikey")
 _SECRET_ENV = {"token": "CTCT_ACCESS_TOKEN", "api_key": "the provider's API key variable"}
 
 
@@ -57,7 +57,7 @@ def _scan_secrets(state: _State, node: Any, file: str) -> None:
     if isinstance(node, LMap):
         for key, value in node.items():
             lowered = key.lower()
-            if any(word in lowered for word in SECRET_WORDS):
+            if is_secret_key(key):
                 hint = next((v for k, v in _SECRET_ENV.items() if k in lowered), "an environment variable")
                 state.error(
                     f"secrets must come from environment variables, not manifests (use {hint})",
@@ -78,6 +78,8 @@ def _settings(state: _State, node: Any, file: str, line: int) -> None:
         return
     for key, value in node.items():
         where = SourceRef(file, node.lines[key])
+        if is_secret_key(key):
+            continue
         if key not in SETTINGS_KEYS:
             state.error(
                 f"unknown setting '{key}'" + suggest(key, SETTINGS_KEYS), file, where.line, f"settings.{key}"

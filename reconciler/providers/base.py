@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from reconciler.model import CustomFieldDef, ListDef, Observed, ObservedContact
+from reconciler.model import ALL_FIELDS, CustomFieldDef, ListDef, Observed, ObservedContact
 from reconciler.plan import Change
 
-__all__ = ["Capabilities", "ContactWriter", "Progress", "Provider", "WriteResult"]
+__all__ = ["Capabilities", "ContactWriter", "Progress", "Provider", "ReconcilingProvider", "WriteResult"]
 
 Progress = Callable[[int], None]  # called with the number of contacts read so far
 
@@ -25,6 +25,9 @@ class Capabilities:
     page_size: int
     contact_opt_in_path: bool  # a legal way to replay a contact's own, evidenced opt-in
     changed_since_reads: bool  # can list only contacts updated after a time
+    fields: frozenset[str] = frozenset(ALL_FIELDS)  # canonical fields the platform can store
+    max_phone_numbers: int = 3
+    max_street_addresses: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,8 @@ class Provider(Protocol):
 
 
 class ContactWriter(Protocol):
+    """Only apply holds one of these."""
+
     def create_list(self, definition: ListDef) -> str: ...
 
     def create_custom_field(self, definition: CustomFieldDef) -> str: ...
@@ -56,3 +61,7 @@ class ContactWriter(Protocol):
     def write(self, change: Change, observed: ObservedContact | None) -> WriteResult:
         """Make the server reflect exactly `change`, nothing more."""
         ...
+
+
+class ReconcilingProvider(Provider, ContactWriter, Protocol):
+    """What the CLI builds: a provider that can both read and (for apply) write."""

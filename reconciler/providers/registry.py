@@ -28,6 +28,7 @@ class ProviderOptions:
     base_url: str | None = None
     rate_per_second: float = 4.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    target: str | None = None  # a stable name for plans when the URL is not (the embedded simulator)
 
 
 def _secret(env: Mapping[str, str], name: str) -> str | None:
@@ -67,4 +68,4 @@ def build_provider(options: ProviderOptions, env: Mapping[str, str] | None = Non
         **({"token_url": env["CTCT_TOKEN_URL"]} if env.get("CTCT_TOKEN_URL") else {}),
     )
     transport = Transport(base_url, auth=auth, rate_per_second=options.rate_per_second, retry=options.retry)
-    return CtctV3Provider(transport, base_url)
+    return CtctV3Provider(transport, base_url, target=options.target)

@@ -1,4 +1,4 @@
-"""Harness for end-to-end tests: the installed CLI against `reconciler sim` on a real port, as a user runs it."""
+"""Harness for end-to-end tests: the installed CLI against `reconciler sim` on a real port."""
 
 from __future__ import annotations
 
@@ -104,7 +104,9 @@ class Run:
     err: str
 
 
-def run(*args: str | Path, sim: Sim | None = None, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
+def run(
+    *args: str | Path, sim: Sim | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Run:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("CTCT_", "RECONCILER_"))}
     full_env["CTCT_ACCESS_TOKEN"] = TOKEN
     if sim is not None:

@@ -69,7 +69,10 @@ def test_undeclared_fields_and_unmanaged_lists_survive_apply(sim: Sim) -> None:
     run("apply", EXAMPLE, "--auto-approve", sim=sim)
     jane = sim.contact("jane@example.com")
     assert jane["job_title"] == "CTO"
-    assert jane["phone_numbers"] and jane["phone_numbers"][0]["phone_number"] == before["phone_numbers"][0]["phone_number"]
+    assert (
+        jane["phone_numbers"]
+        and jane["phone_numbers"][0]["phone_number"] == before["phone_numbers"][0]["phone_number"]
+    )
     names = {sim.list_names()[i] for i in jane["list_memberships"]}
     assert "Partners" in names  # unmanaged: kept
     lead = [cf for cf in jane["custom_fields"] if cf["value"] == "webinar"]

@@ -55,15 +55,22 @@ names = st.sampled_from(["Ann", "Bob", "Zoë", "O'Neil", "Lee-Ann", "Ng"])
 text_or_none = st.one_of(st.none(), names)
 phones = st.lists(
     st.fixed_dictionaries(
-        {"kind": st.sampled_from(["home", "work", "mobile", "other"]), "number": st.sampled_from(["+1-555-0100", "020 7946 0000"])}
+        {
+            "kind": st.sampled_from(["home", "work", "mobile", "other"]),
+            "number": st.sampled_from(["+1-555-0100", "020 7946 0000"]),
+        }
     ),
     max_size=2,
     unique_by=lambda p: p["kind"],
 )
 addresses = st.lists(
     st.fixed_dictionaries(
-        {"kind": st.sampled_from(["home", "work"]), "street": st.sampled_from(["1 Main St", "9 Elm Rd"]),
-         "city": st.sampled_from(["Boston", "Leeds"]), "country": st.sampled_from(["US", "GB"])}
+        {
+            "kind": st.sampled_from(["home", "work"]),
+            "street": st.sampled_from(["1 Main St", "9 Elm Rd"]),
+            "city": st.sampled_from(["Boston", "Leeds"]),
+            "country": st.sampled_from(["US", "GB"]),
+        }
     ),
     max_size=1,
 )
@@ -77,7 +84,11 @@ def live_contact(draw: st.DrawFn, email: str, index: int) -> dict[str, Any]:
     permission, source = draw(st.sampled_from(PERMISSIONS))
     deleted = draw(st.booleans()) and draw(st.booleans())
     can_have_lists = permission != "unsubscribed" and not deleted
-    email_address: dict[str, Any] = {"address": email, "permission_to_send": permission, "opt_in_source": "Account"}
+    email_address: dict[str, Any] = {
+        "address": email,
+        "permission_to_send": permission,
+        "opt_in_source": "Account",
+    }
     if permission == "unsubscribed":
         email_address.update(opt_out_source=source, opt_out_date=OPT_OUT_AT)
     record: dict[str, Any] = {
@@ -86,9 +97,12 @@ def live_contact(draw: st.DrawFn, email: str, index: int) -> dict[str, Any]:
         "create_source": "Account",
         "created_at": "2026-01-01T00:00:00Z",
         "updated_at": "2026-01-01T00:00:00Z",
-        "list_memberships": sorted(draw(st.sets(st.sampled_from(sorted(LISTS.values()))))) if can_have_lists else [],
+        "list_memberships": sorted(draw(st.sets(st.sampled_from(sorted(LISTS.values())))))
+        if can_have_lists
+        else [],
         "custom_fields": [
-            {"custom_field_id": fid, "value": draw(custom_values)} for fid in draw(st.sets(st.sampled_from(sorted(FIELDS.values()))))
+            {"custom_field_id": fid, "value": draw(custom_values)}
+            for fid in draw(st.sets(st.sampled_from(sorted(FIELDS.values()))))
         ],
         "phone_numbers": [{"phone_number": p["number"], "kind": p["kind"]} for p in draw(phones)],
         "street_addresses": draw(addresses),
@@ -108,7 +122,9 @@ def live_contact(draw: st.DrawFn, email: str, index: int) -> dict[str, Any]:
 
 
 @st.composite
-def desired_contact(draw: st.DrawFn, email: str, managed: frozenset[str], fields_pool: list[str]) -> DesiredContact:
+def desired_contact(
+    draw: st.DrawFn, email: str, managed: frozenset[str], fields_pool: list[str]
+) -> DesiredContact:
     fields: dict[str, Any] = {}
     for name in draw(st.sets(st.sampled_from(["first_name", "last_name", "job_title", "company_name"]))):
         fields[name] = draw(text_or_none)
@@ -121,12 +137,18 @@ def desired_contact(draw: st.DrawFn, email: str, managed: frozenset[str], fields
         fields["phone_numbers"] = canonical_phones(draw(phones))
     if draw(st.booleans()):
         fields["street_addresses"] = canonical_addresses(draw(addresses))
-    custom = {n: draw(st.one_of(st.none(), custom_values)) for n in draw(st.sets(st.sampled_from(fields_pool)))}
+    custom = {
+        n: draw(st.one_of(st.none(), custom_values)) for n in draw(st.sets(st.sampled_from(fields_pool)))
+    }
     lists = draw(st.one_of(st.none(), st.frozensets(st.sampled_from(sorted(managed))))) if managed else None
     evidence = ConsentEvidence(at="2026-06-01T00:00:00Z", evidence="form#1") if draw(st.booleans()) else None
     cased = email.upper() if draw(st.booleans()) else email
     return DesiredContact(
-        email=cased, source=SourceRef("m.yaml", 1), fields=fields, custom_fields=custom, lists=lists,
+        email=cased,
+        source=SourceRef("m.yaml", 1),
+        fields=fields,
+        custom_fields=custom,
+        lists=lists,
         consent_evidence=evidence,
     )
 
@@ -138,13 +160,17 @@ def scenario(draw: st.DrawFn) -> tuple[dict[str, Any], Desired]:
     state = {
         "version": 1,
         "lists": [{"list_id": i, "name": n} for n, i in LISTS.items()],
-        "custom_fields": [{"custom_field_id": i, "label": n, "name": n, "type": "string"} for n, i in FIELDS.items()],
+        "custom_fields": [
+            {"custom_field_id": i, "label": n, "name": n, "type": "string"} for n, i in FIELDS.items()
+        ],
         "contacts": contacts,
     }
     managed = draw(st.frozensets(st.sampled_from([*sorted(LISTS), NEW_LIST])))
     fields_pool = [*sorted(FIELDS), NEW_FIELD]
     wanted = draw(st.lists(st.sampled_from(EMAILS), unique=True, max_size=5))
-    desired_contacts = tuple(sorted((draw(desired_contact(e, managed, fields_pool)) for e in wanted), key=lambda c: c.key))
+    desired_contacts = tuple(
+        sorted((draw(desired_contact(e, managed, fields_pool)) for e in wanted), key=lambda c: c.key)
+    )
     desired = Desired(
         contacts=desired_contacts,
         managed_lists=managed,
@@ -164,7 +190,10 @@ def server() -> Iterator[tuple[RunningServer, SimStore]]:
 
 def _provider(url: str) -> CtctV3Provider:
     transport = Transport(
-        f"{url}/v3", auth=BearerAuth(TOKEN), rate_per_second=0, retry=RetryPolicy(max_attempts=3, base_delay=0.01)
+        f"{url}/v3",
+        auth=BearerAuth(TOKEN),
+        rate_per_second=0,
+        retry=RetryPolicy(max_attempts=3, base_delay=0.01),
     )
     return CtctV3Provider(transport, f"{url}/v3")
 
@@ -187,7 +216,9 @@ def _snapshot(url: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(scenario())
 def test_apply_then_plan_converges_and_preserves_everything_undeclared(
     server: tuple[RunningServer, SimStore], case: tuple[dict[str, Any], Desired]

@@ -67,8 +67,12 @@ def live(
     )
 
 
-def desired(*contacts: DesiredContact, managed: set[str] | None = None,
-            declare_lists: tuple[str, ...] = (), declare_fields: tuple[str, ...] = ()) -> Desired:
+def desired(
+    *contacts: DesiredContact,
+    managed: set[str] | None = None,
+    declare_lists: tuple[str, ...] = (),
+    declare_fields: tuple[str, ...] = (),
+) -> Desired:
     referenced = set().union(*[c.lists or set() for c in contacts]) if contacts else set()
     return Desired(
         contacts=tuple(sorted(contacts, key=lambda c: c.key)),

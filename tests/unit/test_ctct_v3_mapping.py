@@ -33,7 +33,10 @@ LIVE: dict[str, Any] = {
     "create_source": "Account",
     "created_at": "2026-01-01T00:00:00Z",
     "updated_at": "2026-01-02T00:00:00Z",
-    "custom_fields": [{"custom_field_id": "f-tier", "value": "silver"}, {"custom_field_id": "f-src", "value": "web"}],
+    "custom_fields": [
+        {"custom_field_id": "f-tier", "value": "silver"},
+        {"custom_field_id": "f-src", "value": "web"},
+    ],
     "phone_numbers": [{"phone_number_id": "p1", "phone_number": "+1-555", "kind": "work"}],
     "list_memberships": ["l-news", "l-part"],
 }
@@ -58,7 +61,9 @@ def test_unsubscribed_without_a_source_is_treated_as_the_contacts_own() -> None:
 
 
 def test_put_body_resends_every_core_field_and_changes_only_the_planned_one() -> None:
-    body = build_put_body(LIVE, change(fields=(FieldChange(path="job_title", before="VP", after="CTO"),)), LIST_IDS, FIELD_IDS)
+    body = build_put_body(
+        LIVE, change(fields=(FieldChange(path="job_title", before="VP", after="CTO"),)), LIST_IDS, FIELD_IDS
+    )
     assert body["job_title"] == "CTO"
     for name in ("first_name", "last_name", "company_name", "birthday_month", "birthday_day", "anniversary"):
         assert body[name] == LIVE[name]
@@ -67,7 +72,9 @@ def test_put_body_resends_every_core_field_and_changes_only_the_planned_one() ->
 
 
 def test_put_body_omits_subresources_the_plan_does_not_touch() -> None:
-    body = build_put_body(LIVE, change(fields=(FieldChange(path="first_name", after="J"),)), LIST_IDS, FIELD_IDS)
+    body = build_put_body(
+        LIVE, change(fields=(FieldChange(path="first_name", after="J"),)), LIST_IDS, FIELD_IDS
+    )
     assert not {"custom_fields", "phone_numbers", "list_memberships", "street_addresses"} & body.keys()
 
 
@@ -78,7 +85,9 @@ def test_put_body_drops_read_only_properties() -> None:
 
 
 def test_custom_field_change_keeps_unmanaged_custom_fields() -> None:
-    body = build_put_body(LIVE, change(fields=(FieldChange(path="custom_fields.Tier", after="gold"),)), LIST_IDS, FIELD_IDS)
+    body = build_put_body(
+        LIVE, change(fields=(FieldChange(path="custom_fields.Tier", after="gold"),)), LIST_IDS, FIELD_IDS
+    )
     assert sorted(body["custom_fields"], key=lambda c: c["custom_field_id"]) == [
         {"custom_field_id": "f-src", "value": "web"},
         {"custom_field_id": "f-tier", "value": "gold"},
@@ -86,23 +95,40 @@ def test_custom_field_change_keeps_unmanaged_custom_fields() -> None:
 
 
 def test_list_change_sends_the_complete_set_keeping_unmanaged_lists() -> None:
-    body = build_put_body(LIVE, change(lists_add=("Customers",), lists_remove=("Newsletter",)), LIST_IDS, FIELD_IDS)
+    body = build_put_body(
+        LIVE, change(lists_add=("Customers",), lists_remove=("Newsletter",)), LIST_IDS, FIELD_IDS
+    )
     assert body["list_memberships"] == ["l-part", "l-cust"]
 
 
 def test_account_opt_in_sets_implicit_permission() -> None:
     consent = ConsentChange(before=Consent.UNSUBSCRIBED_BY_ACCOUNT, after=Consent.SUBSCRIBED, path="account")
-    live = {**LIVE, "email_address": {"address": "jane@example.com", "permission_to_send": "unsubscribed",
-                                      "opt_out_reason": "x"}}
-    body = build_put_body(live, change(lists_add=("Customers",), consent=consent), LIST_IDS, FIELD_IDS, permission="implicit")
+    live = {
+        **LIVE,
+        "email_address": {
+            "address": "jane@example.com",
+            "permission_to_send": "unsubscribed",
+            "opt_out_reason": "x",
+        },
+    }
+    body = build_put_body(
+        live, change(lists_add=("Customers",), consent=consent), LIST_IDS, FIELD_IDS, permission="implicit"
+    )
     assert body["email_address"] == {"address": "jane@example.com", "permission_to_send": "implicit"}
 
 
 def test_create_body_has_create_source_and_implicit_permission() -> None:
-    c = Change(action=Action.CREATE, email="new@x.com", source="m:1",
-               fields=(FieldChange(path="first_name", after="N"), FieldChange(path="custom_fields.Tier", after="gold"),
-                       FieldChange(path="phone_numbers", after=[{"kind": "mobile", "number": "1"}])),
-               lists_add=("Newsletter",))
+    c = Change(
+        action=Action.CREATE,
+        email="new@x.com",
+        source="m:1",
+        fields=(
+            FieldChange(path="first_name", after="N"),
+            FieldChange(path="custom_fields.Tier", after="gold"),
+            FieldChange(path="phone_numbers", after=[{"kind": "mobile", "number": "1"}]),
+        ),
+        lists_add=("Newsletter",),
+    )
     body = build_create_body(c, LIST_IDS, FIELD_IDS)
     assert body == {
         "email_address": {"address": "new@x.com", "permission_to_send": "implicit"},
@@ -115,4 +141,6 @@ def test_create_body_has_create_source_and_implicit_permission() -> None:
 
 
 def test_anniversary_spellings_normalise() -> None:
-    assert {normalise_anniversary(v) for v in ("2019-06-01", "2019/6/1", "06/01/2019", "6-1-2019")} == {"2019-06-01"}
+    assert {normalise_anniversary(v) for v in ("2019-06-01", "2019/6/1", "06/01/2019", "6-1-2019")} == {
+        "2019-06-01"
+    }

@@ -7,7 +7,6 @@ import pytest
 from reconciler.errors import PlanError
 from reconciler.model import Consent, ConsentEvidence
 from reconciler.plan import Action, compute_plan
-
 from unit.factories import POLICY, desired, live, observed, want
 
 
@@ -33,7 +32,9 @@ def test_contact_already_matching_is_unchanged_and_not_listed() -> None:
 def test_undeclared_fields_are_not_compared() -> None:
     plan = compute_plan(
         desired(want("a@x.com", first_name="Ann")),
-        observed(live("a@x.com", first_name="Ann", last_name="Lee", job_title="CEO", custom={"Tier": "gold"})),
+        observed(
+            live("a@x.com", first_name="Ann", last_name="Lee", job_title="CEO", custom={"Tier": "gold"})
+        ),
         POLICY,
     )
     assert plan.changes == ()
@@ -93,7 +94,11 @@ def test_deleted_contact_is_revived_not_created() -> None:
 
 
 def test_deleted_contact_matching_fields_is_still_revived() -> None:
-    plan = compute_plan(desired(want("a@x.com", first_name="A")), observed(live("a@x.com", first_name="A", deleted=True)), POLICY)
+    plan = compute_plan(
+        desired(want("a@x.com", first_name="A")),
+        observed(live("a@x.com", first_name="A", deleted=True)),
+        POLICY,
+    )
     assert [c.action for c in plan.changes] == [Action.REVIVE]
 
 
@@ -134,7 +139,9 @@ def test_evidence_newer_than_the_opt_out_allows_the_contact_path() -> None:
     ev = ConsentEvidence(at="2026-06-01T00:00:00Z", evidence="form#1")
     plan = compute_plan(
         desired(want("a@x.com", lists={"Newsletter"}, evidence=ev)),
-        observed(live("a@x.com", consent=Consent.UNSUBSCRIBED_BY_CONTACT, opted_out_at="2026-03-01T00:00:00Z")),
+        observed(
+            live("a@x.com", consent=Consent.UNSUBSCRIBED_BY_CONTACT, opted_out_at="2026-03-01T00:00:00Z")
+        ),
         POLICY,
     )
     (change,) = plan.changes
@@ -147,7 +154,9 @@ def test_evidence_older_than_the_opt_out_is_refused() -> None:
     ev = ConsentEvidence(at="2026-01-01T00:00:00Z", evidence="form#1")
     plan = compute_plan(
         desired(want("a@x.com", lists={"Newsletter"}, evidence=ev)),
-        observed(live("a@x.com", consent=Consent.UNSUBSCRIBED_BY_CONTACT, opted_out_at="2026-03-01T00:00:00Z")),
+        observed(
+            live("a@x.com", consent=Consent.UNSUBSCRIBED_BY_CONTACT, opted_out_at="2026-03-01T00:00:00Z")
+        ),
         POLICY,
     )
     assert plan.changes[0].rule == "consent/evidence-predates-opt-out"
@@ -171,11 +180,18 @@ def test_undeclared_missing_list_is_a_plan_error_naming_it() -> None:
 
 def test_declared_missing_list_and_field_are_created_first() -> None:
     plan = compute_plan(
-        desired(want("a@x.com", lists={"VIP"}, custom={"Score": "1"}), declare_lists=("VIP",), declare_fields=("Score",)),
+        desired(
+            want("a@x.com", lists={"VIP"}, custom={"Score": "1"}),
+            declare_lists=("VIP",),
+            declare_fields=("Score",),
+        ),
         observed(),
         POLICY,
     )
-    assert [(a.kind, a.name) for a in plan.account_changes] == [("create_custom_field", "Score"), ("create_list", "VIP")]
+    assert [(a.kind, a.name) for a in plan.account_changes] == [
+        ("create_custom_field", "Score"),
+        ("create_list", "VIP"),
+    ]
 
 
 def test_changes_are_ordered_by_email_and_plan_is_deterministic() -> None:
@@ -188,6 +204,19 @@ def test_changes_are_ordered_by_email_and_plan_is_deterministic() -> None:
 def test_phone_numbers_compare_as_canonical_sets() -> None:
     phones = [{"kind": "home", "number": "1"}, {"kind": "work", "number": "2"}]
     plan = compute_plan(
-        desired(want("a@x.com", phone_numbers=phones)), observed(live("a@x.com", phone_numbers=phones)), POLICY
+        desired(want("a@x.com", phone_numbers=phones)),
+        observed(live("a@x.com", phone_numbers=phones)),
+        POLICY,
     )
     assert plan.changes == ()
+
+
+def test_field_the_platform_cannot_store_is_a_plan_error() -> None:
+    policy = POLICY.__class__(
+        provider="everlytic",
+        target="t",
+        contact_opt_in_path=False,
+        supported_fields=frozenset({"first_name"}),
+    )
+    with pytest.raises(PlanError, match="'anniversary' cannot be stored on everlytic"):
+        compute_plan(desired(want("a@x.com", anniversary="2019-06-01")), observed(), policy)

@@ -40,16 +40,19 @@ log = structlog.get_logger()
 class CtctV3Provider:
     capabilities = CAPABILITIES
 
-    def __init__(self, transport: Transport, base_url: str = DEFAULT_BASE_URL) -> None:
+    def __init__(
+        self, transport: Transport, base_url: str = DEFAULT_BASE_URL, *, target: str | None = None
+    ) -> None:
         self._http = transport
         self._base_url = base_url.rstrip("/")
+        self._target = target or self._base_url
         self._raw: dict[str, dict[str, Any]] = {}
         self._list_ids: dict[str, str] = {}
         self._field_ids: dict[str, str] = {}
 
     @property
     def target(self) -> str:
-        return self._base_url
+        return self._target
 
     def close(self) -> None:
         self._http.close()
