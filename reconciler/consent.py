@@ -67,7 +67,7 @@ def decide_opt_in(
             "Remove the list(s) from the manifest, or record their new opt-in under `consent:`.",
         )
     when, out = _parse(evidence.at), _parse(opted_out_at) if opted_out_at else None
-    if out is not None and (when is None or when <= out):
+    if when is None or (out is not None and when <= out):
         return OptInDecision(
             False,
             OptInPath.NONE,
