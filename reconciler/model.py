@@ -104,6 +104,7 @@ class ObservedContact:
     fields: Mapping[str, FieldValue] = field(default_factory=dict)
     custom_fields: Mapping[str, str] = field(default_factory=dict)
     lists: frozenset[str] = frozenset()
+    updated_by: str | None = None  # "contact" or "account": who made the last change, where known
 
     @property
     def key(self) -> str:

@@ -99,6 +99,7 @@ def to_observed(
         fields=fields,
         custom_fields=custom,
         lists=lists,
+        updated_by=str(raw["update_source"]).lower() if raw.get("update_source") else None,
     )
 
 
