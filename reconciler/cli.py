@@ -8,10 +8,10 @@ Plans and reports go to stdout; logs and progress go to stderr.
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -27,8 +27,8 @@ from reconciler.manifest import json_schema, load
 from reconciler.model import Desired, Observed
 from reconciler.plan import PLAN_FORMAT_VERSION, Plan, PlanPolicy, compute_plan
 from reconciler.progress import progress_reader
-from reconciler.providers.ctct_v3.provider import CtctV3Provider
-from reconciler.providers.registry import ProviderOptions, build_provider
+from reconciler.providers.base import ReconcilingProvider
+from reconciler.providers.registry import PROVIDERS, build_provider
 from reconciler.render import render_plan
 
 __all__ = ["app", "main"]
@@ -56,10 +56,11 @@ class LogFormatOpt(StrEnum):
 
 BaseUrl = Annotated[
     str | None,
-    typer.Option("--base-url", envvar="CTCT_BASE_URL", help="API base URL [default: the real API]."),
+    typer.Option("--base-url", help="API base URL [default: the provider's URL variable, else the real API]"),
 ]
 ProviderName = Annotated[
-    str | None, typer.Option("--provider", help="ctct-v3 (default: manifests' settings).")
+    str | None,
+    typer.Option("--provider", help=f"{'|'.join(PROVIDERS)} [default: settings.provider, else ctct-v3]."),
 ]
 Sim = Annotated[
     bool,
@@ -89,48 +90,50 @@ def _errors() -> Iterator[None]:
         raise _fail("interrupted") from None
 
 
+@dataclass(frozen=True, slots=True)
+class Connection:
+    provider: ReconcilingProvider
+    target: str  # what plans record: the base URL, or a stable name for the embedded simulator
+
+    def policy(self) -> PlanPolicy:
+        caps = self.provider.capabilities
+        return PlanPolicy(
+            provider=caps.name,
+            target=self.target,
+            contact_opt_in_path=caps.contact_opt_in_path,
+            supported_fields=caps.fields,
+        )
+
+
 @contextmanager
-def _provider(
-    desired_settings: dict[str, object],
+def _connect(
+    settings: Mapping[str, object],
     provider: str | None,
     base_url: str | None,
     sim: bool,
     sim_state: Path,
     rate: float,
-) -> Iterator[CtctV3Provider]:
-    name = provider or str(desired_settings.get("provider") or "ctct-v3")
+) -> Iterator[Connection]:
+    name = provider or str(settings.get("provider") or "ctct-v3")
     if sim:
         from reconciler.sim.embedded import embedded_simulator
 
-        with embedded_simulator(sim_state) as emb:
-            env = {**os.environ, "CTCT_ACCESS_TOKEN": emb.token}
-            env.pop("CTCT_ACCESS_TOKEN_FILE", None)
-            options = ProviderOptions(
-                name=name, base_url=emb.base_url, rate_per_second=0, target=f"embedded-simulator:{sim_state}"
-            )
-            prov = build_provider(options, env)
+        with embedded_simulator(name, sim_state) as emb:
+            prov = build_provider(name, emb.base_url, rate_per_second=0, env=emb.env)
             try:
-                yield prov
+                yield Connection(prov, f"embedded-simulator:{name}:{sim_state}")
             finally:
                 prov.close()
         return
-    url = base_url or (str(desired_settings["base_url"]) if desired_settings.get("base_url") else None)
-    prov = build_provider(ProviderOptions(name=name, base_url=url, rate_per_second=rate))
+    url = base_url or (str(settings["base_url"]) if settings.get("base_url") else None)
+    prov = build_provider(name, url, rate_per_second=rate)
     try:
-        yield prov
+        yield Connection(prov, prov.target)
     finally:
         prov.close()
 
 
-def _policy(prov: CtctV3Provider) -> PlanPolicy:
-    return PlanPolicy(
-        provider=prov.capabilities.name,
-        target=prov.target,
-        contact_opt_in_path=prov.capabilities.contact_opt_in_path,
-    )
-
-
-def _read(prov: CtctV3Provider) -> Observed:
+def _read(prov: ReconcilingProvider) -> Observed:
     with progress_reader(err, "Reading account") as progress:
         return prov.read(progress)
 
@@ -183,8 +186,8 @@ def plan(
     configure_logging(log_format.value, log_level)
     with _errors():
         desired = load(path)
-        with _provider(dict(desired.settings), provider, base_url, sim, sim_state, rate) as prov:
-            result = compute_plan(desired, _read(prov), _policy(prov))
+        with _connect(desired.settings, provider, base_url, sim, sim_state, rate) as conn:
+            result = compute_plan(desired, _read(conn.provider), conn.policy())
         if out:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(result.to_json())
@@ -280,26 +283,30 @@ def apply(
             plan_value = _load_saved(source)
             settings: dict[str, object] = {"provider": plan_value.provider}
             url = base_url or (None if sim else plan_value.target)
-            with _provider(settings, provider, url, sim, sim_state, rate) as prov:
-                if prov.target != plan_value.target:
+            with _connect(settings, provider, url, sim, sim_state, rate) as conn:
+                if conn.target != plan_value.target or conn.provider.capabilities.name != plan_value.provider:
                     raise SavedPlanError(
-                        f"this plan was made for {plan_value.target}, not {prov.target}; "
-                        "re-plan for this target"
+                        f"this plan was made for {plan_value.provider} {plan_value.target}, not "
+                        f"{conn.provider.capabilities.name} {conn.target}; re-plan for this target"
                     )
-                observed = _read(prov)
+                observed = _read(conn.provider)
                 _emit_plan(plan_value, Format.text, mask_pii)
                 _confirm(plan_value, auto_approve)
-                result = apply_plan(plan_value, observed, prov, check_stale=True, on_result=_print_result)
+                result = apply_plan(
+                    plan_value, observed, conn.provider, check_stale=True, on_result=_print_result
+                )
         else:
             desired: Desired = load(source)
-            with _provider(dict(desired.settings), provider, base_url, sim, sim_state, rate) as prov:
-                observed = _read(prov)
-                plan_value = compute_plan(desired, observed, _policy(prov))
+            with _connect(desired.settings, provider, base_url, sim, sim_state, rate) as conn:
+                observed = _read(conn.provider)
+                plan_value = compute_plan(desired, observed, conn.policy())
                 _emit_plan(plan_value, Format.text, mask_pii)
                 if not plan_value.has_changes:
                     raise typer.Exit(3 if plan_value.has_refusals else 0)
                 _confirm(plan_value, auto_approve)
-                result = apply_plan(plan_value, observed, prov, check_stale=False, on_result=_print_result)
+                result = apply_plan(
+                    plan_value, observed, conn.provider, check_stale=False, on_result=_print_result
+                )
         _write_report(result, report)
     raise typer.Exit(_summarise(result))
 
@@ -361,6 +368,7 @@ def sim(
 @app.command()
 def demo(
     path: Annotated[Path, typer.Argument(help="Manifests to demonstrate with.")] = Path("manifests/example"),
+    provider: ProviderName = None,
     sim_state: SimState = _DEFAULT_SIM_STATE,
 ) -> None:
     """Plan, apply and re-plan the example manifests against a fresh embedded simulator."""
@@ -368,18 +376,19 @@ def demo(
 
     configure_logging("auto", "warning")
     with _errors():
-        reset_state(sim_state)
         desired = load(path)
+        reset_state(provider or str(desired.settings.get("provider") or "ctct-v3"), sim_state)
         for step in ("plan", "apply", "re-plan"):
             typer.echo(f"\n=== reconciler {step} {path} (embedded simulator, state in {sim_state}) ===\n")
-            with _provider(dict(desired.settings), None, None, True, sim_state, 0) as prov:
-                observed = _read(prov)
-                plan_value = compute_plan(desired, observed, _policy(prov))
+            with _connect(desired.settings, provider, None, True, sim_state, 0) as conn:
+                observed = _read(conn.provider)
+                plan_value = compute_plan(desired, observed, conn.policy())
                 _emit_plan(plan_value, Format.text, False)
                 if step == "apply":
-                    _summarise(
-                        apply_plan(plan_value, observed, prov, check_stale=False, on_result=_print_result)
+                    report = apply_plan(
+                        plan_value, observed, conn.provider, check_stale=False, on_result=_print_result
                     )
+                    _summarise(report)
 
 
 def _version(value: bool) -> None:

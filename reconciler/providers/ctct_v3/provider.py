@@ -52,7 +52,7 @@ class CtctV3Provider:
 
     @property
     def target(self) -> str:
-        return self._target
+        return self._base_url
 
     def close(self) -> None:
         self._http.close()

@@ -1,0 +1,1 @@
+"""Constant Contact v3: the primary platform."""
