@@ -102,6 +102,9 @@ class Connection:
             target=self.target,
             contact_opt_in_path=caps.contact_opt_in_path,
             supported_fields=caps.fields,
+            phone_kinds=caps.phone_kinds,
+            max_phone_numbers=caps.max_phone_numbers,
+            max_street_addresses=caps.max_street_addresses,
         )
 
 
@@ -331,37 +334,47 @@ def schema() -> None:
 
 @app.command()
 def sim(
+    provider: Annotated[
+        str, typer.Option("--provider", help="Which platform's API to simulate.")
+    ] = "ctct-v3",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    token: Annotated[
-        str, typer.Option("--token", envvar="SIM_TOKEN", help="Bearer token the sim accepts.")
+    token: Annotated[str, typer.Option("--token", envvar="SIM_TOKEN", help="Bearer token it accepts.")] = "",
+    username: Annotated[str, typer.Option("--username", help="Basic-auth user (v1, Everlytic).")] = "demo",
+    password: Annotated[
+        str, typer.Option("--password", envvar="SIM_PASSWORD", help="Basic-auth password.")
+    ] = "",
+    api_key: Annotated[
+        str, typer.Option("--api-key", envvar="SIM_API_KEY", help="API key (v1, v2, Everlytic).")
     ] = "",
     state: Annotated[Path | None, typer.Option("--state", help="Load/save state here.")] = None,
     seed: Annotated[str | None, typer.Option("--seed", help="Seed state: a JSON file, or 'demo'.")] = None,
     rate_limit: Annotated[
-        float, typer.Option("--rate-limit", help="Requests/second per token (0 = off).")
+        float, typer.Option("--rate-limit", help="Requests/second per key (0 = off).")
     ] = 4.0,
     daily_quota: Annotated[
-        int, typer.Option("--daily-quota", help="Requests/day per token (0 = off).")
+        int, typer.Option("--daily-quota", help="Requests/day per key (0 = off).")
     ] = 10_000,
     latency: Annotated[float, typer.Option("--latency", help="Seconds added to each response.")] = 0.0,
 ) -> None:
-    """Serve a local Constant Contact v3 API simulator."""
+    """Serve a local simulator of a platform's API (default: Constant Contact v3)."""
+    from reconciler.sim.registry import Credentials, SimLimits
     from reconciler.sim.serve import run_simulator
 
     configure_logging("auto", "info")
     with _errors():
-        if not token:
-            raise ConfigError("the simulator needs a token: pass --token or set SIM_TOKEN")
+        if not (token or password or api_key):
+            raise ConfigError("the simulator needs credentials: pass --token (or --api-key/--password)")
         run_simulator(
+            provider=provider,
             host=host,
             port=port,
-            token=token,
+            credentials=Credentials(
+                token=token, username=username, password=password or token, api_key=api_key or token
+            ),
             state=state,
             seed=seed,
-            rate_limit=rate_limit,
-            daily_quota=daily_quota,
-            latency=latency,
+            limits=SimLimits(rate_per_second=rate_limit, daily_quota=daily_quota, latency=latency),
         )
 
 

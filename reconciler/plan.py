@@ -143,6 +143,9 @@ class PlanPolicy:
     target: str
     contact_opt_in_path: bool  # the provider can replay a contact's own opt-in legally
     supported_fields: frozenset[str] = frozenset(ALL_FIELDS)  # what the platform can store
+    phone_kinds: frozenset[str] = frozenset(("home", "work", "mobile", "other"))
+    max_phone_numbers: int = 3
+    max_street_addresses: int = 3
 
 
 def fingerprint(contact: ObservedContact) -> str:
@@ -175,6 +178,7 @@ def _check_references(desired: Desired, observed: Observed, policy: PlanPolicy) 
     for contact in desired.contacts:
         for name in contact.fields.keys() - policy.supported_fields:
             unsupported.setdefault(name, str(contact.source))
+        problems.extend(_platform_limits(contact, policy))
     for name, where in sorted(unsupported.items()):
         problems.append(
             f"{where}: field '{name}' cannot be stored on {policy.provider}; remove it from the manifests"
@@ -197,6 +201,27 @@ def _check_references(desired: Desired, observed: Observed, policy: PlanPolicy) 
         )
     if problems:
         raise PlanError("cannot plan:\n  " + "\n  ".join(problems))
+
+
+def _platform_limits(contact: DesiredContact, policy: PlanPolicy) -> list[str]:
+    out = []
+    phones = contact.fields.get("phone_numbers") or []
+    for phone in phones:
+        if phone["kind"] not in policy.phone_kinds:
+            out.append(
+                f"{contact.source}: {policy.provider} has no '{phone['kind']}' phone number; "
+                f"use one of: {', '.join(sorted(policy.phone_kinds))}"
+            )
+    if len(phones) > policy.max_phone_numbers:
+        out.append(
+            f"{contact.source}: {policy.provider} stores at most {policy.max_phone_numbers} phone number(s)"
+        )
+    addresses = contact.fields.get("street_addresses") or []
+    if len(addresses) > policy.max_street_addresses:
+        out.append(
+            f"{contact.source}: {policy.provider} stores at most {policy.max_street_addresses} address(es)"
+        )
+    return out
 
 
 def _account_changes(desired: Desired, observed: Observed) -> tuple[AccountChange, ...]:

@@ -260,7 +260,10 @@ class BearerAuth(httpx.Auth):
         if response.status_code == 429 or response.status_code >= 500:
             raise TransientApiError(
                 "the token endpoint could not refresh the access token right now; rerun shortly",
-                status=response.status_code, method="POST", url=url, body=body,
+                status=response.status_code,
+                method="POST",
+                url=url,
+                body=body,
             )
         payload = _json_or_none(response)
         token = payload.get("access_token") if isinstance(payload, dict) else None
@@ -515,15 +518,27 @@ class Transport:
         Parameters whose value is None are left out.
         """
         return self._send(
-            method, self.url_for(path_or_url), params=params, json=json, content=content,
-            headers=headers, idempotent=idempotent, expected=expected,
+            method,
+            self.url_for(path_or_url),
+            params=params,
+            json=json,
+            content=content,
+            headers=headers,
+            idempotent=idempotent,
+            expected=expected,
         )
 
     def follow(self, href: str, *, expected: tuple[int, ...] = (200,)) -> httpx.Response:
         """GET a link the server returned, e.g. ``_links.next.href`` (see `resolve_href`)."""
         return self._send(
-            "GET", self.resolve_href(href), params=None, json=None, content=None, headers=None,
-            idempotent=True, expected=expected,
+            "GET",
+            self.resolve_href(href),
+            params=None,
+            json=None,
+            content=None,
+            headers=None,
+            idempotent=True,
+            expected=expected,
         )
 
     def get_json(self, path_or_url: str, *, params: Mapping[str, Any] | None = None) -> Any:
@@ -543,9 +558,17 @@ class Transport:
     ) -> httpx.Response:
         method = method.upper()
         may_repeat = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
-        query = {k: v for k, v in (params or {}).items() if v is not None}
+        # httpx replaces a URL's own query with the client's default params instead of merging
+        # them, which would drop a paging link's cursor: carry the link's query over explicitly.
+        parsed = httpx.URL(url)
+        query = [*parsed.params.multi_items(), *((k, v) for k, v in (params or {}).items() if v is not None)]
         request = self._client.build_request(
-            method, url, params=query or None, json=json, content=content, headers=headers
+            method,
+            str(parsed.copy_with(query=None)),
+            params=query or None,
+            json=json,
+            content=content,
+            headers=headers,
         )
         shown = redact_url(request.url)
         failure = _Failure("no attempt")
@@ -560,14 +583,21 @@ class Transport:
             self.stats.retries += 1
             self.stats.backoff_seconds += delay
             log.info(
-                "http_retry", method=method, url=shown, attempt=attempt, reason=failure.reason,
+                "http_retry",
+                method=method,
+                url=shown,
+                attempt=attempt,
+                reason=failure.reason,
                 delay=round(delay, 3),
             )
             self._sleep(delay)
         raise TransientApiError(
             f"gave up after {self.retry.max_attempts} attempts; the last answer was {failure.reason}; "
             "the platform may be degraded, rerun later",
-            status=failure.status, method=method, url=shown, body=failure.body,
+            status=failure.status,
+            method=method,
+            url=shown,
+            body=failure.body,
         )
 
     def _attempt(
@@ -591,8 +621,13 @@ class Transport:
             elapsed_ms = round((self._clock() - started) * 1000, 1)
             reason = f"{type(exc).__name__}: {redact(str(exc), known_secrets())}".rstrip(": ")
             log.debug(
-                "http_request", method=method, url=shown, status=None, attempt=attempt,
-                elapsed_ms=elapsed_ms, error=type(exc).__name__,
+                "http_request",
+                method=method,
+                url=shown,
+                status=None,
+                attempt=attempt,
+                elapsed_ms=elapsed_ms,
+                error=type(exc).__name__,
             )
             self.stats.connection_errors += 1
             if isinstance(exc, _NOT_TRANSIENT):
@@ -602,7 +637,8 @@ class Transport:
                 raise UncertainWriteError(
                     f"the connection failed during a write ({reason}); it may have been applied, "
                     "so check before sending it again",
-                    method=method, url=shown,
+                    method=method,
+                    url=shown,
                 ) from exc
             return _Failure(reason)
         except httpx.HTTPError as exc:
@@ -612,7 +648,11 @@ class Transport:
 
         status = response.status_code
         log.debug(
-            "http_request", method=method, url=shown, status=status, attempt=attempt,
+            "http_request",
+            method=method,
+            url=shown,
+            status=status,
+            attempt=attempt,
             elapsed_ms=round((self._clock() - started) * 1000, 1),
         )
         self.stats.by_status[status] += 1
@@ -625,7 +665,10 @@ class Transport:
                 self.stats.quota_hits += 1
                 raise QuotaExceeded(
                     f"daily request quota exceeded ({_server_message(response) or answer})",
-                    status=status, method=method, url=shown, body=body,
+                    status=status,
+                    method=method,
+                    url=shown,
+                    body=body,
                 )
             self.stats.throttled += 1
             return _Failure(f"{answer} (throttled)", status, body, _retry_after(response))
@@ -638,7 +681,10 @@ class Transport:
             raise UncertainWriteError(
                 f"the server failed ({answer}) while handling a write; it may have been applied, "
                 "so check before sending it again",
-                status=status, method=method, url=shown, body=body,
+                status=status,
+                method=method,
+                url=shown,
+                body=body,
             )
         raise self._error_for(status, answer, method, shown, body)
 
@@ -651,21 +697,29 @@ class Transport:
             raise TransientApiError(
                 f"the server answered {failure.reason} and asked to wait {failure.retry_after:.0f}s, "
                 f"longer than the retry policy allows ({self.retry.max_delay:.0f}s); rerun later",
-                status=failure.status, method=method, url=shown, body=failure.body,
+                status=failure.status,
+                method=method,
+                url=shown,
+                body=failure.body,
             )
         return failure.retry_after
 
     @staticmethod
     def _error_for(status: int, answer: str, method: str, url: str, body: str) -> ApiError:
         if status == 409:
-            return ConflictError(f"the resource already exists ({answer})", status=status, method=method,
-                                 url=url, body=body)
+            return ConflictError(
+                f"the resource already exists ({answer})", status=status, method=method, url=url, body=body
+            )
         if status == 401:
-            message = (f"the credentials were rejected ({answer}): the access token is invalid or expired; "
-                       "get a new one, or configure a refresh token and client id")
+            message = (
+                f"the credentials were rejected ({answer}): the access token is invalid or expired; "
+                "get a new one, or configure a refresh token and client id"
+            )
         elif status == 403:
-            message = (f"permission denied ({answer}): check the app's scopes and the user's privileges "
-                       "for this account")
+            message = (
+                f"permission denied ({answer}): check the app's scopes and the user's privileges "
+                "for this account"
+            )
         elif status == 404:
             message = f"not found ({answer})"
         elif status < 500:
@@ -693,4 +747,3 @@ class Transport:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-

@@ -28,6 +28,7 @@ class Capabilities:
     fields: frozenset[str] = frozenset(ALL_FIELDS)  # canonical fields the platform can store
     max_phone_numbers: int = 3
     max_street_addresses: int = 3
+    phone_kinds: frozenset[str] = frozenset(("home", "work", "mobile", "other"))
 
 
 @dataclass(frozen=True, slots=True)

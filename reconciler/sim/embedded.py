@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.sim.registry import simulator_for
+from reconciler.sim.registry import Credentials, SimLimits, simulator_for
 from reconciler.sim.server import start_server
 
 __all__ = ["EmbeddedSim", "embedded_simulator", "reset_state"]
@@ -31,10 +31,11 @@ def embedded_simulator(provider: str, state: Path) -> Iterator[EmbeddedSim]:
     sim = simulator_for(provider)
     if not state.exists():
         reset_state(provider, state)
-    store, app, env = sim.open(state)
-    server = start_server(app)
+    store = sim.store(state)
+    creds = Credentials.random()
+    server = start_server(sim.app(store, creds, SimLimits()))
     try:
-        yield EmbeddedSim(base_url=server.url + sim.base_path, env=env)
+        yield EmbeddedSim(base_url=server.url + sim.base_path, env=sim.env(creds))
     finally:
         server.stop()
-        sim.save(store, state)
+        store.save(state)
