@@ -1,4 +1,4 @@
-"""Command line: validate, plan, apply, show, schema, sim, demo.
+"""Command line: validate, plan, apply, show, export, schema, sim, demo.
 
 Exit codes (plan --detailed-exitcode): 0 no changes, 2 changes, 3 some change refused, 1 error.
 Exit codes (apply): 0 everything applied, 3 some contact refused or stale (the rest applied), 1 error.
@@ -22,6 +22,7 @@ from rich.console import Console
 from reconciler import __version__
 from reconciler.apply import ApplyReport, ContactResult, Outcome, apply_plan
 from reconciler.errors import ConfigError, ReconcilerError, SavedPlanError
+from reconciler.guards import GuardLimits, check_guards, load_last_run, save_last_run
 from reconciler.logging_setup import configure_logging
 from reconciler.manifest import json_schema, load
 from reconciler.model import Desired, Observed
@@ -30,6 +31,7 @@ from reconciler.progress import progress_reader
 from reconciler.providers.base import ReconcilingProvider
 from reconciler.providers.registry import PROVIDERS, build_provider
 from reconciler.render import render_plan
+from reconciler.scope import scope_desired
 
 __all__ = ["app", "main"]
 
@@ -71,7 +73,76 @@ Rate = Annotated[float, typer.Option("--rate", help="Requests per second to stay
 LogFmt = Annotated[LogFormatOpt, typer.Option("--log-format", help="auto: console on a TTY, JSON otherwise.")]
 LogLevel = Annotated[str, typer.Option("--log-level", help="debug, info, warning, error.")]
 
+Targets = Annotated[
+    list[str] | None, typer.Option("--target", help="Only these contacts: EMAIL or @LIST (repeatable).")
+]
+Excludes = Annotated[
+    list[str] | None, typer.Option("--exclude", help="Leave out these contacts: EMAIL or @LIST (repeatable).")
+]
+AllowMassRemoval = Annotated[
+    bool, typer.Option("--allow-mass-removal", help="Go ahead even past --max-list-removals.")
+]
+AllowMassChange = Annotated[
+    bool, typer.Option("--allow-mass-change", help="Go ahead even past --max-changed-percent.")
+]
+AllowEmpty = Annotated[
+    bool, typer.Option("--allow-empty", help="Go ahead with no contacts though the last run managed some.")
+]
+MaxRemovals = Annotated[
+    int, typer.Option("--max-list-removals", help="Most list memberships a plan may remove.")
+]
+MaxChanged = Annotated[
+    float, typer.Option("--max-changed-percent", help="Most managed contacts (%) a plan may change.")
+]
+
 _DEFAULT_SIM_STATE = Path(".reconciler/sim-state.json")
+_LAST_RUN = Path(".reconciler/last-run.json")
+
+
+@dataclass(frozen=True, slots=True)
+class Safety:
+    """Scoping and blast-radius guards, shared by plan and apply."""
+
+    targets: list[str]
+    excludes: list[str]
+    limits: GuardLimits
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.targets or self.excludes)
+
+    def scope(self, desired: Desired, observed: Observed) -> Desired:
+        return scope_desired(desired, observed, self.targets, self.excludes) if self.scoped else desired
+
+    def violations(self, plan_value: Plan, desired: Desired, observed: Observed, target: str) -> list[str]:
+        last = None if self.scoped else load_last_run(_LAST_RUN, target=target)
+        found = check_guards(
+            plan_value, desired, observed, self.limits, previous_managed=last.managed_count if last else None
+        )
+        return [str(v) for v in found]
+
+    def remember(self, desired: Desired, target: str) -> None:
+        if not self.scoped:
+            save_last_run(_LAST_RUN, len(desired.contacts), desired.digest, target=target)
+
+
+def _safety(
+    targets: list[str] | None,
+    excludes: list[str] | None,
+    allow_mass_removal: bool,
+    allow_mass_change: bool,
+    allow_empty: bool,
+    max_list_removals: int,
+    max_changed_percent: float,
+) -> Safety:
+    limits = GuardLimits(
+        max_list_removals=max_list_removals,
+        max_changed_percent=max_changed_percent,
+        allow_mass_removal=allow_mass_removal,
+        allow_mass_change=allow_mass_change,
+        allow_empty=allow_empty,
+    )
+    return Safety(list(targets or []), list(excludes or []), limits)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -182,15 +253,38 @@ def plan(
     sim: Sim = False,
     sim_state: SimState = _DEFAULT_SIM_STATE,
     rate: Rate = 4.0,
+    target: Targets = None,
+    exclude: Excludes = None,
+    allow_mass_removal: AllowMassRemoval = False,
+    allow_mass_change: AllowMassChange = False,
+    allow_empty: AllowEmpty = False,
+    max_list_removals: MaxRemovals = 10,
+    max_changed_percent: MaxChanged = 25.0,
     log_format: LogFmt = LogFormatOpt.auto,
     log_level: LogLevel = "warning",
 ) -> None:
     """Show what apply would change, without changing anything."""
     configure_logging(log_format.value, log_level)
+    safety = _safety(
+        target,
+        exclude,
+        allow_mass_removal,
+        allow_mass_change,
+        allow_empty,
+        max_list_removals,
+        max_changed_percent,
+    )
     with _errors():
         desired = load(path)
         with _connect(desired.settings, provider, base_url, sim, sim_state, rate) as conn:
-            result = compute_plan(desired, _read(conn.provider), conn.policy())
+            observed = _read(conn.provider)
+            desired = safety.scope(desired, observed)
+            result = compute_plan(desired, observed, conn.policy())
+            tripped = safety.violations(result, desired, observed, conn.target)
+        for message in tripped:
+            err.print(f"[bold yellow]Guard:[/] {message}", soft_wrap=True)
+        if out and tripped:
+            raise ConfigError("not saving a plan that trips a guard; pass the override flag it names")
         if out:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(result.to_json())
@@ -275,11 +369,27 @@ def apply(
     sim: Sim = False,
     sim_state: SimState = _DEFAULT_SIM_STATE,
     rate: Rate = 4.0,
+    target: Targets = None,
+    exclude: Excludes = None,
+    allow_mass_removal: AllowMassRemoval = False,
+    allow_mass_change: AllowMassChange = False,
+    allow_empty: AllowEmpty = False,
+    max_list_removals: MaxRemovals = 10,
+    max_changed_percent: MaxChanged = 25.0,
     log_format: LogFmt = LogFormatOpt.auto,
     log_level: LogLevel = "warning",
 ) -> None:
     """Make the account match the manifests (or apply exactly a saved plan)."""
     configure_logging(log_format.value, log_level)
+    safety = _safety(
+        target,
+        exclude,
+        allow_mass_removal,
+        allow_mass_change,
+        allow_empty,
+        max_list_removals,
+        max_changed_percent,
+    )
     saved = source.is_file() and source.suffix == ".json"
     with _errors():
         if saved:
@@ -302,16 +412,86 @@ def apply(
             desired: Desired = load(source)
             with _connect(desired.settings, provider, base_url, sim, sim_state, rate) as conn:
                 observed = _read(conn.provider)
+                desired = safety.scope(desired, observed)
                 plan_value = compute_plan(desired, observed, conn.policy())
                 _emit_plan(plan_value, Format.text, mask_pii)
+                tripped = safety.violations(plan_value, desired, observed, conn.target)
+                if tripped:
+                    raise ConfigError(
+                        "a guard stopped this apply; nothing was changed:\n  " + "\n  ".join(tripped)
+                    )
                 if not plan_value.has_changes:
+                    safety.remember(desired, conn.target)
                     raise typer.Exit(3 if plan_value.has_refusals else 0)
                 _confirm(plan_value, auto_approve)
                 result = apply_plan(
                     plan_value, observed, conn.provider, check_stale=False, on_result=_print_result
                 )
+                if result.ok:
+                    safety.remember(desired, conn.target)
         _write_report(result, report)
     raise typer.Exit(_summarise(result))
+
+
+def _names(value: str | None) -> set[str] | None:
+    return None if value is None else {n.strip() for n in value.split(",") if n.strip()}
+
+
+@app.command()
+def export(
+    out_dir: Annotated[Path, typer.Argument(help="Directory to write the manifests to (empty, or created).")],
+    lists: Annotated[
+        str | None,
+        typer.Option("--lists", help="Comma-separated lists to manage [default: every list; '' for none]."),
+    ] = None,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields", help="Comma-separated fields or custom field names to manage [default: all]."
+        ),
+    ] = None,
+    contacts_on_lists_only: Annotated[
+        bool,
+        typer.Option("--contacts-on-lists-only", help="Leave out contacts on none of the exported lists."),
+    ] = False,
+    contacts_per_file: Annotated[
+        int, typer.Option("--contacts-per-file", help="Contacts per contacts-NNNN.yaml file.")
+    ] = 5000,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an earlier export in OUT_DIR.")
+    ] = False,
+    base_url: BaseUrl = None,
+    provider: ProviderName = None,
+    sim: Sim = False,
+    sim_state: SimState = _DEFAULT_SIM_STATE,
+    rate: Rate = 4.0,
+    log_format: LogFmt = LogFormatOpt.auto,
+    log_level: LogLevel = "warning",
+) -> None:
+    """Write manifests describing the live account, so that `plan` on them shows no changes."""
+    from reconciler.export import export_manifests, verify_export
+
+    configure_logging(log_format.value, log_level)
+    with _errors(), _connect({}, provider, base_url, sim, sim_state, rate) as conn:
+        observed = _read(conn.provider)
+        summary = export_manifests(
+            observed,
+            out_dir,
+            lists=_names(lists),
+            fields=_names(fields),
+            contacts_per_file=contacts_per_file,
+            contacts_on_lists_only=contacts_on_lists_only,
+            overwrite=overwrite,
+            provider=conn.provider.capabilities.name,
+        )
+        check = verify_export(out_dir, observed, conn.policy())
+    for line in summary.lines():
+        typer.echo(line)
+    if check.has_changes or check.has_refusals:
+        err.print("[bold red]Error:[/] the exported manifests do not re-plan cleanly; please report this:")
+        _emit_plan(check, Format.text, True)
+        raise typer.Exit(1)
+    typer.echo(f"Re-plan against the account: no changes. Next: reconciler plan {out_dir}")
 
 
 @app.command()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from reconciler.errors import ConfigError
-from reconciler.providers import ctct_v1, ctct_v2
+from reconciler.providers import ctct_v1, ctct_v2, everlytic
 from reconciler.providers.base import ReconcilingProvider
 from reconciler.providers.ctct_v3 import factory as ctct_v3
 
@@ -28,6 +28,12 @@ PROVIDERS: dict[str, ProviderEntry] = {
     "ctct-v3": ProviderEntry("ctct-v3", ctct_v3.build, ctct_v3.DEFAULT_BASE_URL, ctct_v3.BASE_URL_ENV),
     "ctct-v2": ProviderEntry("ctct-v2", ctct_v2.build, ctct_v2.DEFAULT_BASE_URL, ctct_v2.BASE_URL_ENV),
     "ctct-v1": ProviderEntry("ctct-v1", ctct_v1.build, ctct_v1.DEFAULT_BASE_URL, ctct_v1.BASE_URL_ENV),
+    "everlytic": ProviderEntry(
+        "everlytic", everlytic.build, everlytic.DEFAULT_BASE_URL, everlytic.BASE_URL_ENV
+    ),
+    "everlytic-xmlrpc": ProviderEntry(
+        "everlytic-xmlrpc", everlytic.build_xmlrpc, everlytic.DEFAULT_BASE_URL, everlytic.BASE_URL_ENV
+    ),
 }
 
 

@@ -17,7 +17,8 @@ from typing import Any
 from starlette.types import ASGIApp
 
 from reconciler.errors import ConfigError
-from reconciler.sim import ctct_v1, ctct_v2, ctct_v3
+from reconciler.sim import ctct_v1, ctct_v2, ctct_v3, everlytic
+from reconciler.sim.everlytic import as_xmlrpc
 
 __all__ = ["SIMULATORS", "Credentials", "SimLimits", "Simulator", "simulator_for"]
 
@@ -102,10 +103,23 @@ def _v1(c: Credentials) -> tuple[dict[str, Any], dict[str, str]]:
     return config, env
 
 
+def _everlytic(c: Credentials) -> tuple[dict[str, Any], dict[str, str]]:
+    env = {
+        "EVERLYTIC_USERNAME": c.username,
+        "EVERLYTIC_API_KEY": c.api_key,
+        # the demo account keeps Tier/Region/Lead_Source in Everlytic's spare contact properties
+        "RECONCILER_EVERLYTIC_CUSTOM_FIELDS": everlytic.DEMO_CUSTOM_FIELDS,
+        "RECONCILER_EVERLYTIC_LIST_OWNER_EMAIL": "marketing@example.com",
+    }
+    return {"username": c.username, "api_key": c.api_key}, env
+
+
 SIMULATORS: dict[str, Simulator] = {
     "ctct-v3": Simulator("ctct-v3", ctct_v3, "/v3", _v3),
     "ctct-v2": Simulator("ctct-v2", ctct_v2, "/v2", _v2),
     "ctct-v1": Simulator("ctct-v1", ctct_v1, "", _v1),
+    "everlytic": Simulator("everlytic", everlytic, "/api/2.0", _everlytic),
+    "everlytic-xmlrpc": Simulator("everlytic-xmlrpc", as_xmlrpc, "/api/2.0", _everlytic),
 }
 
 

@@ -38,8 +38,9 @@ CAPABILITIES = Capabilities(
     contact_opt_in_path=False,  # no documented contact-side opt-in path
     changed_since_reads=False,  # no documented modified-since filter
     fields=SUPPORTED_FIELDS,
-    max_phone_numbers=3,  # telephone_home, telephone_office, mobile
+    max_phone_numbers=3,  # telephone_home, telephone_office, mobile: one of each kind
     max_street_addresses=1,
+    phone_kinds=frozenset(("home", "work", "mobile")),  # telephone_fax is no canonical kind
 )
 _POST_ATTEMPTS = 3
 _NO_PATH_REASON = (

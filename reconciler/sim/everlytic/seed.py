@@ -1,0 +1,21 @@
+"""The demo account: the v3 demo's story told in Everlytic's terms (see demo_seed.json).
+
+Everlytic has no named custom fields in its documented API, so the demo's Tier, Region and
+Lead_Source live in the writable properties `department`, `industry` and `title`; run the
+provider with RECONCILER_EVERLYTIC_CUSTOM_FIELDS=DEMO_CUSTOM_FIELDS to see them by name."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+__all__ = ["DEMO_CUSTOM_FIELDS", "load_demo_seed"]
+
+DEMO_CUSTOM_FIELDS = "Tier=department,Region=industry,Lead_Source=title"
+
+
+def load_demo_seed() -> dict[str, Any]:
+    text = resources.files("reconciler.sim.everlytic").joinpath("demo_seed.json").read_text(encoding="utf-8")
+    seed: dict[str, Any] = json.loads(text)
+    return seed
