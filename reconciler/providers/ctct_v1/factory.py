@@ -10,7 +10,6 @@ service root .../ws/customers/{login name}; the rest is filled in."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -19,6 +18,7 @@ from reconciler.errors import ConfigError
 from reconciler.providers.ctct_v1.atom import MEDIA_TYPE
 from reconciler.providers.ctct_v1.provider import CtctV1Provider
 from reconciler.providers.ctct_v1.settings import V1Settings
+from reconciler.providers.env import secret_from_env
 from reconciler.transport import RetryPolicy, Transport, register_secret
 
 __all__ = ["BASE_URL_ENV", "DEFAULT_BASE_URL", "build", "service_root"]
@@ -26,20 +26,6 @@ __all__ = ["BASE_URL_ENV", "DEFAULT_BASE_URL", "build", "service_root"]
 DEFAULT_BASE_URL = "https://api.constantcontact.com/ws/customers"
 BASE_URL_ENV = "CTCT_V1_BASE_URL"
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-
-
-def _credential(env: Mapping[str, str], name: str) -> str | None:
-    """NAME, else the contents of the file NAME_FILE points to (mounted secrets)."""
-    value = (env.get(name) or "").strip()
-    if value:
-        return value
-    path = env.get(f"{name}_FILE")
-    if not path:
-        return None
-    try:
-        return Path(path).read_text(encoding="utf-8").strip() or None
-    except OSError as err:
-        raise ConfigError(f"cannot read {name}_FILE ({path}): {err.strerror}") from err
 
 
 def service_root(base_url: str, username: str) -> str:
@@ -69,9 +55,9 @@ def build(
     rate_per_second: float,
     retry: RetryPolicy | None = None,
 ) -> CtctV1Provider:
-    api_key = _credential(env, "CTCT_V1_API_KEY")
+    api_key = secret_from_env(env, "CTCT_V1_API_KEY")
     username = (env.get("CTCT_V1_USERNAME") or "").strip()
-    password = _credential(env, "CTCT_V1_PASSWORD")
+    password = secret_from_env(env, "CTCT_V1_PASSWORD")
     missing = [
         name
         for name, value in (

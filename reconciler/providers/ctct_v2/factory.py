@@ -11,11 +11,11 @@ v2 tokens are issued for about ten years and v2 has no refresh flow, so none is 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 from reconciler.errors import ConfigError
 from reconciler.providers.ctct_v2.provider import CtctV2Provider
 from reconciler.providers.ctct_v2.settings import SlotNames
+from reconciler.providers.env import secret_from_env
 from reconciler.transport import BearerAuth, RetryPolicy, Transport, register_secret
 
 __all__ = ["API_KEY_ENV", "BASE_URL_ENV", "DEFAULT_BASE_URL", "TOKEN_ENV", "build"]
@@ -26,26 +26,13 @@ API_KEY_ENV = "CTCT_V2_API_KEY"
 TOKEN_ENV = "CTCT_V2_ACCESS_TOKEN"
 
 
-def _secret(env: Mapping[str, str], name: str) -> str | None:
-    """NAME, else the contents of the file that NAME_FILE points to (mounted secrets)."""
-    if (env.get(name) or "").strip():
-        return env[name].strip()
-    path = env.get(f"{name}_FILE")
-    if not path:
-        return None
-    try:
-        return Path(path).read_text(encoding="utf-8").strip() or None
-    except OSError as err:
-        raise ConfigError(f"cannot read {name}_FILE ({path}): {err.strerror}") from err
-
-
 def build(
     base_url: str | None,
     env: Mapping[str, str],
     rate_per_second: float,
     retry: RetryPolicy | None = None,
 ) -> CtctV2Provider:
-    api_key, token = _secret(env, API_KEY_ENV), _secret(env, TOKEN_ENV)
+    api_key, token = secret_from_env(env, API_KEY_ENV), secret_from_env(env, TOKEN_ENV)
     if api_key is None or token is None:
         missing = [n for n, v in ((API_KEY_ENV, api_key), (TOKEN_ENV, token)) if v is None]
         raise ConfigError(
