@@ -63,11 +63,14 @@ class ApplyReport:
         return self.stopped is None and self.count(Outcome.FAILED) == 0
 
 
-def stale_reason(change: Change, observed: Observed) -> str | None:
-    """Why the account no longer matches what `change` was planned against, if it doesn't."""
+def stale_reason(change: Change, observed: Observed, *, delta: bool = False) -> str | None:
+    """Why the account no longer matches what `change` was planned against, if it doesn't.
+    With `delta`, `observed` holds only the contacts changed since planning: absence means unchanged."""
     live = observed.contacts.get(email_key(change.email))
     if change.contact_id is None:
         return None if live is None else "the contact was created on the account after planning"
+    if live is None and delta:
+        return None
     if live is None or live.contact_id != change.contact_id:
         return "the contact is no longer on the account as planned"
     if fingerprint(live) != change.observed_fingerprint:
@@ -91,6 +94,7 @@ def apply_plan(
     writer: ContactWriter,
     *,
     check_stale: bool,
+    observed_is_delta: bool = False,
     on_result: Callable[[ContactResult], None] | None = None,
 ) -> ApplyReport:
     report = ApplyReport()
@@ -123,7 +127,7 @@ def apply_plan(
                 )
             )
             continue
-        if check_stale and (why := stale_reason(change, observed)):
+        if check_stale and (why := stale_reason(change, observed, delta=observed_is_delta)):
             record(ContactResult(change.email, change.action.value, Outcome.STALE, change.contact_id, why))
             continue
         try:

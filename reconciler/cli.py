@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -310,6 +311,18 @@ def _load_saved(path: Path) -> Plan:
         raise SavedPlanError(f"{path} is not a valid plan file: {e}") from e
 
 
+def _changed_since(plan_value: Plan, prov: ReconcilingProvider) -> str | None:
+    """Where the platform can list contacts changed after a time, a saved plan is checked against
+    just those. One second earlier, because last-modified times have one-second resolution."""
+    if not (prov.capabilities.changed_since_reads and plan_value.observed_through):
+        return None
+    try:
+        when = datetime.fromisoformat(plan_value.observed_through.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (when - timedelta(seconds=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _confirm(plan_value: Plan, auto_approve: bool) -> None:
     if auto_approve:
         return
@@ -402,11 +415,17 @@ def apply(
                         f"this plan was made for {plan_value.provider} {plan_value.target}, not "
                         f"{conn.provider.capabilities.name} {conn.target}; re-plan for this target"
                     )
-                observed = _read(conn.provider)
+                since = _changed_since(plan_value, conn.provider)
+                observed = conn.provider.read(updated_after=since) if since else _read(conn.provider)
                 _emit_plan(plan_value, Format.text, mask_pii)
                 _confirm(plan_value, auto_approve)
                 result = apply_plan(
-                    plan_value, observed, conn.provider, check_stale=True, on_result=_print_result
+                    plan_value,
+                    observed,
+                    conn.provider,
+                    check_stale=True,
+                    observed_is_delta=since is not None,
+                    on_result=_print_result,
                 )
         else:
             desired: Desired = load(source)

@@ -119,6 +119,9 @@ class Plan(BaseModel):
     account_changes: tuple[AccountChange, ...] = ()
     changes: tuple[Change, ...] = ()
     unchanged: int = 0  # contacts already in the desired state (kept as a count: plans stay small)
+    # The newest last-modified time among the contacts read: a later apply lists only the contacts
+    # changed since then to find edits made after planning, instead of re-reading the account.
+    observed_through: str | None = None
 
     def count(self, action: Action) -> int:
         if action == Action.NOOP:
@@ -344,4 +347,7 @@ def compute_plan(desired: Desired, observed: Observed, policy: PlanPolicy) -> Pl
         account_changes=_account_changes(desired, observed),
         changes=tuple(changes),
         unchanged=unchanged,
+        observed_through=max(
+            (o.updated_at for o in observed.contacts.values() if o.updated_at), default=None
+        ),
     )

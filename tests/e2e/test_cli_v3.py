@@ -98,8 +98,11 @@ def test_saved_plan_applies_later(sim: Sim, tmp_path: Path) -> None:
     assert run("plan", EXAMPLE, "--out", saved, sim=sim).code == 0
     assert json.loads(saved.read_text())["format_version"] == 1
     assert {r["method"] for r in sim.requests()} == {"GET"}
+    sim.admin("DELETE", "requests")
     applied = run("apply", saved, "--auto-approve", sim=sim)
     assert applied.code == 3, applied.out + applied.err
+    reads = [r for r in sim.requests() if r["method"] == "GET" and r["path"] == "/v3/contacts"]
+    assert reads and all("updated_after" in str(r["query"]) for r in reads), "apply re-read the whole account"
     assert run("plan", EXAMPLE, "--detailed-exitcode", sim=sim).code == 3
 
 

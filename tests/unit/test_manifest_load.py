@@ -78,7 +78,7 @@ def test_duplicate_email_across_files_names_both_places(tmp_path: Path) -> None:
         ),
         ("street_address: {street: x}", "street_address.kind"),
         ("custom_fields: {Tier: " + "y" * 256 + "}", "custom_fields.Tier"),
-        ("lists: [A, A]", "lists"),
+        ("lists: [A, A]", "lists[1]"),
         ("consent: {at: yesterday, evidence: form}", "consent.at"),
         ("consent: {at: '2026-01-01T00:00:00Z'}", "consent.evidence"),
     ],
