@@ -28,6 +28,7 @@ from typing import Any
 
 from reconciler.errors import ReconcilerError
 from reconciler.manifest import load
+from reconciler.manifest.report import is_secret_key
 from reconciler.model import ADDRESS_KEYS, ALL_FIELDS, Observed, ObservedContact, email_key
 from reconciler.plan import Plan, PlanPolicy, compute_plan
 
@@ -53,7 +54,6 @@ _MAX_CUSTOM_FIELDS = 25
 _MAX_LISTS = 50
 _LIST_NAME_LIMIT = 255
 _FIELD_NAME_LIMIT = 50
-_SECRET_WORDS = ("token", "password", "secret", "api_key", "apikey")  # keys the loader rejects as secrets
 _BIRTHDAY = ("birthday_month", "birthday_day")
 
 # Plain only when no YAML reader (1.1 or 1.2, ours or an editor's) could take it for anything
@@ -290,7 +290,7 @@ def _select_fields(
     kept = []
     for name in sorted(custom):
         problem = _name_problem(name, _FIELD_NAME_LIMIT)
-        if problem is None and (any(w in name.lower() for w in _SECRET_WORDS) or name == "<<"):
+        if problem is None and (is_secret_key(name) or name == "<<"):
             problem = "manifests reserve its name (it reads as a secret or a YAML merge key)"
         if problem:
             omitted.append(Omission(None, f"custom field {name!r}", f"not exported: {problem}"))
