@@ -12,10 +12,11 @@ from reconciler.manifest.extras import CUSTOM_FIELD_NAME_LIMIT, LIST_NAME_LIMIT
 from reconciler.manifest.report import describe, is_secret_key, secret_message, suggest, unknown_key
 from reconciler.manifest.yaml_source import LList, LMap
 from reconciler.model import CustomFieldDef, ListDef
+from reconciler.scope import ScopeError, parse_ignore_rules
 
 __all__ = ["CUSTOM_FIELD_TYPES", "PROVIDERS", "SETTINGS_KEYS", "TOP_KEYS", "Collected", "read_document"]
 
-TOP_KEYS = ("settings", "lists", "custom_fields", "defaults", "contacts")
+TOP_KEYS = ("settings", "lists", "custom_fields", "defaults", "contacts", "ignore")
 SETTINGS_KEYS = ("provider", "base_url", "managed_lists")
 PROVIDERS = ("ctct-v3", "ctct-v2", "ctct-v1", "everlytic", "everlytic-xmlrpc")
 CUSTOM_FIELD_TYPES = ("string", "date")
@@ -193,6 +194,24 @@ def _contacts(state: Collected, node: Any, file: str, line: int) -> None:
             state.error(message, file, node.lines[i], f"contacts[{i}]")
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, LMap):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, LList):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _ignore(state: Collected, node: Any, file: str, line: int) -> None:
+    """Rules that silence drift on chosen fields; they never change what apply does."""
+    try:
+        parse_ignore_rules(_plain(node))
+    except ScopeError as err:
+        state.error(str(err).replace("\n  ", "; "), file, line, "ignore")
+        return
+    state.settings.setdefault("ignore", []).extend(_plain(node))
+
+
 def read_document(state: Collected, doc: Any, file: str) -> None:
     """Read one parsed file into `state`; an empty file declares nothing."""
     if doc is None:
@@ -220,6 +239,8 @@ def read_document(state: Collected, doc: Any, file: str) -> None:
             _declarations(state, value, file, line, key)
         elif key == "contacts":
             _contacts(state, value, file, line)
+        elif key == "ignore":
+            _ignore(state, value, file, line)
         elif isinstance(value, LMap):
             state.defaults.append((file, value))
         else:

@@ -184,6 +184,14 @@ class Settings(BaseModel):
     )
 
 
+class IgnoreRule(BaseModel):
+    model_config = _STRICT
+    field: str = Field(description="first_name, custom_fields.NAME, custom_fields.*, lists, lists.NAME, ...")
+    contacts: list[str] | None = Field(
+        None, description="Emails or @list names the rule covers [default: all]."
+    )
+
+
 class ManifestFile(BaseModel):
     """One reconciler manifest file. All *.yaml files of a directory are merged."""
 
@@ -195,6 +203,9 @@ class ManifestFile(BaseModel):
         None, description="Values under every contact; a contact's own values win."
     )
     contacts: list[Contact] | None = Field(None, description="The contacts reconciler manages.")
+    ignore: list[IgnoreRule] | None = Field(
+        None, description="Drift on these fields is not reported (apply still converges them)."
+    )
 
 
 def json_schema() -> dict[str, Any]:
