@@ -1,4 +1,4 @@
-"""Command line: validate, plan, apply, show, export, schema, sim, demo.
+"""Command line: validate, plan, apply, show, export, drift, schema, sim, demo.
 
 Exit codes (plan --detailed-exitcode): 0 no changes, 2 changes, 3 some change refused, 1 error.
 Exit codes (apply): 0 everything applied, 3 some contact refused or stale (the rest applied), 1 error.
@@ -22,6 +22,7 @@ from rich.console import Console
 
 from reconciler import __version__
 from reconciler.apply import ApplyReport, ContactResult, Outcome, apply_plan
+from reconciler.commands_drift import make_drift_command
 from reconciler.errors import ConfigError, ReconcilerError, SavedPlanError
 from reconciler.guards import GuardLimits, check_guards, load_last_run, save_last_run
 from reconciler.logging_setup import configure_logging
@@ -601,6 +602,9 @@ def demo(
                         plan_value, observed, conn.provider, check_stale=False, on_result=_print_result
                     )
                     _summarise(report)
+
+
+app.command("drift")(make_drift_command(_connect))
 
 
 def _version(value: bool) -> None:
