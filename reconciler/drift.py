@@ -47,6 +47,7 @@ from reconciler.notify import WebhookNotifier
 from reconciler.plan import PlanPolicy, compute_plan
 from reconciler.providers.base import ReconcilingProvider
 from reconciler.render.mask import mask_email
+from reconciler.scope import apply_ignores, parse_ignore_rules
 from reconciler.transport import RequestStats
 
 __all__ = [
@@ -248,7 +249,11 @@ class DriftRunner:
     def _run(self, conn: Connection, run: _Run) -> str:
         desired = self._load_desired()
         observed = self._read(conn, run)
-        plan = compute_plan(desired, observed, conn.policy())
+        # ignore: rules silence drift on chosen fields; `apply` itself still converges them
+        rules = parse_ignore_rules(desired.settings.get("ignore"))
+        plan = apply_ignores(
+            compute_plan(desired, observed, conn.policy()), rules, desired=desired, observed=observed
+        )
         run.report = report = classify(plan, observed)
         if self._heal and report.correctable:
             self._check_stop()

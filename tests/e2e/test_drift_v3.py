@@ -152,3 +152,25 @@ def test_metrics_endpoint_serves_the_loops_runs_and_sigterm_stops_it(sim: Sim, m
     assert metrics["reconciler_drift_last_success_timestamp_seconds"] > time.time() - 60
     assert metrics["reconciler_drift_run_duration_seconds_count"] >= 2
     assert proc.returncode == 0
+
+
+def test_ignore_rules_silence_drift_on_chosen_fields(sim: Sim, tmp_path: Path) -> None:
+    """An account-side edit of an ignored field is not reported as drift."""
+    manifests = tmp_path / "m"
+    manifests.mkdir()
+    contacts = "contacts:\n  - email: jane@example.com\n    job_title: VP Engineering\n"
+    (manifests / "m.yaml").write_text("ignore:\n  - field: job_title\n" + contacts)
+    jane = sim.contact("jane@example.com")
+    assert jane["job_title"] == "VP Engineering"
+    assert run("drift", manifests, "--once", "--state", tmp_path / "s.json", sim=sim).code == 0
+    body = {k: v for k, v in jane.items() if k in ("first_name", "last_name", "company_name")}
+    body |= {
+        "email_address": {"address": "jane@example.com", "permission_to_send": "implicit"},
+        "job_title": "Someone Else",
+        "update_source": "Account",
+    }
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    httpx.put(f"{sim.base_url}/contacts/{jane['contact_id']}", json=body, headers=auth).raise_for_status()
+    assert run("drift", manifests, "--once", "--state", tmp_path / "s2.json", sim=sim).code == 0
+    (manifests / "m.yaml").write_text(contacts)
+    assert run("drift", manifests, "--once", "--state", tmp_path / "s3.json", sim=sim).code == 2
