@@ -22,6 +22,7 @@ from rich.console import Console
 
 from reconciler import __version__
 from reconciler.apply import ApplyReport, ContactResult, Outcome, apply_plan
+from reconciler.audit import DEFAULT_AUDIT_LOG, write_audit_log
 from reconciler.commands_drift import make_drift_command
 from reconciler.errors import ConfigError, ReconcilerError, SavedPlanError
 from reconciler.guards import GuardLimits, check_guards, load_last_run, save_last_run
@@ -377,6 +378,9 @@ def apply(
     report: Annotated[
         Path | None, typer.Option("--report", help="Write one JSON line per contact here.")
     ] = None,
+    audit_log: Annotated[
+        Path, typer.Option("--audit-log", help="Append before/after of every field written, and why.")
+    ] = DEFAULT_AUDIT_LOG,
     mask_pii: Annotated[bool, typer.Option("--mask-pii", help="Mask emails and phone numbers.")] = False,
     base_url: BaseUrl = None,
     provider: ProviderName = None,
@@ -450,6 +454,7 @@ def apply(
                 if result.ok:
                     safety.remember(desired, conn.target)
         _write_report(result, report)
+        write_audit_log(audit_log, plan_value, result)
     raise typer.Exit(_summarise(result))
 
 
