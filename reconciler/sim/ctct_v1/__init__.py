@@ -5,9 +5,9 @@
 and the Do-Not-Mail rule) and the simulator-only admin API under /__sim__/.
 `reconciler.sim.server.start_server` runs it on a real port."""
 
+from reconciler.sim.common.gate import ConnectionDropped
 from reconciler.sim.ctct_v1.app import create_app, load_demo_seed
 from reconciler.sim.ctct_v1.runtime import SimConfig
 from reconciler.sim.ctct_v1.store import SimStore
-from reconciler.sim.ctct_v3.gate import ConnectionDropped
 
 __all__ = ["ConnectionDropped", "SimConfig", "SimStore", "create_app", "load_demo_seed"]

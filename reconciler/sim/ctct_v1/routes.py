@@ -3,13 +3,13 @@ query.py. Auth, limits and faults already happened in gate.py."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from reconciler.providers.ctct_v1.atom import MEDIA_TYPE
+from reconciler.sim.common.gate import media_types
+from reconciler.sim.common.routes import Endpoint, by_method
 from reconciler.sim.ctct_v1 import contacts, lists
 from reconciler.sim.ctct_v1.query import contacts_feed, lists_feed, member_count, members_feed
 from reconciler.sim.ctct_v1.runtime import SimRuntime
@@ -20,7 +20,6 @@ from reconciler.sim.ctct_v1.wire import (
     list_entry,
     service_document,
 )
-from reconciler.sim.ctct_v3.gate import media_types
 from reconciler.sim.ctct_v3.wire import SimError
 
 __all__ = ["runtime_of", "v1_routes"]
@@ -125,14 +124,8 @@ async def get_members(request: Request) -> Response:
     return atom_response(feed)
 
 
-Endpoint = Callable[[Request], Awaitable[Response]]
-
-
 def _by_method(path: str, handlers: dict[str, Endpoint]) -> Route:
-    async def dispatch(request: Request) -> Response:
-        return await handlers["GET" if request.method == "HEAD" else request.method](request)
-
-    return Route("/ws/customers/{username}" + path, dispatch, methods=list(handlers))
+    return by_method("/ws/customers/{username}" + path, handlers)
 
 
 def v1_routes() -> list[BaseRoute]:

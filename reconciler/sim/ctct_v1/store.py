@@ -10,14 +10,18 @@ the attributes while holding it."""
 
 from __future__ import annotations
 
-import json
 import os
-import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+from reconciler.sim.common.persistence import (
+    PRETTY_LIMIT,
+    STATE_VERSION,
+    PersistentStore,
+    check_version,
+    write_state,
+)
 from reconciler.sim.ctct_v1.fields import (
     ACTION_BY_CONTACT,
     ACTION_BY_CUSTOMER,
@@ -31,8 +35,6 @@ from reconciler.sim.ctct_v1.fields import (
 
 __all__ = ["STATE_VERSION", "SimStore", "v1_time"]
 
-STATE_VERSION = 1
-
 
 def v1_time(moment: datetime) -> str:
     """v1 timestamps: UTC with milliseconds, e.g. 2008-04-21T15:33:20.414Z."""
@@ -42,10 +44,6 @@ def v1_time(moment: datetime) -> str:
 
 def _parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _list_record(item: Mapping[str, Any], list_id: int, now: str) -> dict[str, Any]:
@@ -97,10 +95,9 @@ def ingest(raw: Mapping[str, Any], contact_id: int, now: str) -> dict[str, Any]:
     return record
 
 
-class SimStore:
+class SimStore(PersistentStore):
     def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
-        self.lock = threading.RLock()
-        self.clock = clock or _utcnow
+        super().__init__(clock)
         self.records: list[dict[str, Any]] = []
         self.positions: dict[int, int] = {}
         self.by_email: dict[str, int] = {}
@@ -122,22 +119,10 @@ class SimStore:
 
     # -- persistence -----------------------------------------------------------------------
 
-    @classmethod
-    def from_state(cls, state: Mapping[str, Any], clock: Callable[[], datetime] | None = None) -> SimStore:
-        store = cls(clock)
-        store.load_state(state)
-        return store
-
-    @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> SimStore:
-        with open(path, encoding="utf-8") as fh:
-            return cls.from_state(json.load(fh))
-
     def load_state(self, state: Mapping[str, Any]) -> None:
         """Replace everything with `state` (the logs too). Built aside and swapped in, so a bad
         state leaves the current one untouched."""
-        if state.get("version", STATE_VERSION) != STATE_VERSION:
-            raise ValueError(f"unsupported state version {state.get('version')!r}")
+        check_version(state)
         fresh = SimStore(self.clock)
         for item in state.get("lists") or []:
             fresh.add_list(
@@ -165,14 +150,8 @@ class SimStore:
             }
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Atomic: a crash mid-save leaves the previous file intact."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
         state = self.to_state()
-        tmp = target.with_name(target.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(state, indent=1 if len(state["contacts"]) <= 5_000 else None))
-        os.replace(tmp, target)
+        write_state(path, state, pretty=len(state["contacts"]) <= PRETTY_LIMIT)
 
     def reset(self) -> None:
         with self.lock:

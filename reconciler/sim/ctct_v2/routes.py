@@ -11,13 +11,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
+from reconciler.sim.common.gate import media_types
+from reconciler.sim.common.routes import by_method
 from reconciler.sim.ctct_v2 import contacts, lists
 from reconciler.sim.ctct_v2.query import contact_uuid, include_contact_id, list_status, query_contacts
 from reconciler.sim.ctct_v2.records import render
 from reconciler.sim.ctct_v2.runtime import SimRuntime
 from reconciler.sim.ctct_v2.wire import SimError, bad_request
-from reconciler.sim.ctct_v3.gate import media_types
-from reconciler.sim.ctct_v3.routes import _by_method
 
 __all__ = ["json_body", "runtime_of", "v2_routes"]
 
@@ -122,11 +122,11 @@ async def list_members(request: Request) -> Response:
 
 def v2_routes() -> list[BaseRoute]:
     return [
-        _by_method("/v2/contacts", {"GET": list_contacts, "POST": create_contact}),
-        _by_method(
+        by_method("/v2/contacts", {"GET": list_contacts, "POST": create_contact}),
+        by_method(
             "/v2/contacts/{contact_id}", {"GET": get_contact, "PUT": put_contact, "DELETE": delete_contact}
         ),
-        _by_method("/v2/lists", {"GET": all_lists, "POST": create_list}),
-        _by_method("/v2/lists/{list_id}", {"GET": get_list, "PUT": put_list, "DELETE": delete_list}),
-        _by_method("/v2/lists/{list_id}/contacts", {"GET": list_members}),
+        by_method("/v2/lists", {"GET": all_lists, "POST": create_list}),
+        by_method("/v2/lists/{list_id}", {"GET": get_list, "PUT": put_list, "DELETE": delete_list}),
+        by_method("/v2/lists/{list_id}/contacts", {"GET": list_members}),
     ]

@@ -1,15 +1,11 @@
-"""The v2 simulator's configuration and the per-app bundle of its moving parts. Limits,
-faults and the journal are the v3 simulator's own classes: nothing in them is v3-specific."""
+"""The v2 simulator's configuration and the per-app bundle of its moving parts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
+from reconciler.sim.common.runtime import BaseRuntime
 from reconciler.sim.ctct_v2.store import SimStore
-from reconciler.sim.ctct_v3.faults import FaultPlan
-from reconciler.sim.ctct_v3.journal import Journal
-from reconciler.sim.ctct_v3.limits import RateLimiter
 
 __all__ = ["SimConfig", "SimRuntime"]
 
@@ -26,20 +22,5 @@ class SimConfig:
 
 
 @dataclass
-class SimRuntime:
-    config: SimConfig
-    store: SimStore
-    state_path: Path | None = None
-    limiter: RateLimiter = field(init=False)
-    faults: FaultPlan = field(default_factory=FaultPlan)
-    journal: Journal = field(default_factory=Journal)
-
-    def __post_init__(self) -> None:
-        self.limiter = RateLimiter(self.config)
-
-    def reset(self) -> None:
-        """Everything back to empty: state, logs, pending faults, counters."""
-        self.store.reset()
-        self.faults.clear()
-        self.journal.reset()
-        self.limiter.reset()
+class SimRuntime(BaseRuntime[SimConfig, SimStore]):
+    pass

@@ -12,32 +12,24 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
+from reconciler.sim.common.persistence import STATE_VERSION, PersistentStore, check_version, write_state
 from reconciler.sim.ctct_v2.records import ingest
 from reconciler.sim.ctct_v2.wire import later_than, stamp
 
 __all__ = ["STATE_VERSION", "SimStore"]
-
-STATE_VERSION = 1
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _deep(record: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(record))  # type: ignore[no-any-return]
 
 
-class SimStore:
+class SimStore(PersistentStore):
     def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
-        self.lock = threading.RLock()
-        self.clock = clock or _utcnow
+        super().__init__(clock)
         self.reset()
 
     def reset(self) -> None:
@@ -70,25 +62,17 @@ class SimStore:
 
     # -- persistence -----------------------------------------------------------------------
 
-    @classmethod
-    def from_state(cls, state: Mapping[str, Any], clock: Callable[[], datetime] | None = None) -> SimStore:
-        store = cls(clock)
-        store.load_state(state)
-        return store
-
-    @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> SimStore:
-        with open(path, encoding="utf-8") as fh:
-            return cls.from_state(json.load(fh))
-
     def load_state(self, state: Mapping[str, Any]) -> None:
         """Replace everything (the logs too). Built aside, so a bad state changes nothing."""
-        if state.get("version", STATE_VERSION) != STATE_VERSION:
-            raise ValueError(f"unsupported state version {state.get('version')!r}")
+        check_version(state)
         fresh = SimStore(self.clock)
         for item in state.get("lists") or []:
-            fresh.add_list(str(item["name"]), str(item.get("status") or "ACTIVE"), list_id=item.get("id"),
-                           created=item.get("created_date"))
+            fresh.add_list(
+                str(item["name"]),
+                str(item.get("status") or "ACTIVE"),
+                list_id=item.get("id"),
+                created=item.get("created_date"),
+            )
         for raw in state.get("contacts") or []:
             fresh.add_contact(raw)
         with self.lock:
@@ -102,13 +86,7 @@ class SimStore:
             return _deep(state)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Atomic: written beside the target, then renamed over it."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(self.to_state(), indent=1)
-        partial = target.parent / f".{target.name}.partial"
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, target)
+        write_state(path, self.to_state())
 
     # -- records (callers hold the lock) ---------------------------------------------------
 
@@ -144,7 +122,11 @@ class SimStore:
             self._see_id(item_id)
             now = created or self.now()
             self.lists[item_id] = {
-                "id": item_id, "name": name, "status": status, "created_date": now, "modified_date": now,
+                "id": item_id,
+                "name": name,
+                "status": status,
+                "created_date": now,
+                "modified_date": now,
             }
             return item_id
 

@@ -4,8 +4,8 @@
 limits, the documented write semantics and consent rules) and the simulator-only admin API
 under /__sim__/. `reconciler.sim.server.start_server` runs it on a real port."""
 
+from reconciler.sim.common.gate import ConnectionDropped
 from reconciler.sim.ctct_v3.app import create_app, load_demo_seed
-from reconciler.sim.ctct_v3.gate import ConnectionDropped
 from reconciler.sim.ctct_v3.runtime import SimConfig
 from reconciler.sim.ctct_v3.store import SimStore
 

@@ -1,6 +1,7 @@
 """The simulator-only admin API under /__sim__/: seeding and inspecting state, playing the
 contact's side, injecting faults, changing limits, and reading the logs. No auth and no
-rate limits: gate.py only guards /v3.
+rate limits: gate.py only guards /v3. The endpoints that do not depend on the account's
+shape are common.admin's.
 
   GET  /__sim__/state                 the state file JSON
   POST /__sim__/state                 replace all state with the body (seeding)
@@ -21,15 +22,15 @@ rate limits: gate.py only guards /v3.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import asdict
-from typing import Any
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
+from reconciler.sim.common.admin import AdminRoute, problem, read_body, state_endpoint
+from reconciler.sim.common.admin import admin_routes as common_admin_routes
+from reconciler.sim.common.admin import contact_id as _contact_id
 from reconciler.sim.ctct_v3 import self_service
 from reconciler.sim.ctct_v3.records import render
 from reconciler.sim.ctct_v3.routes import runtime_of
@@ -40,185 +41,41 @@ from reconciler.sim.ctct_v3.wire import not_found
 __all__ = ["admin_routes"]
 
 
-def _problem(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def _counts(store: SimStore) -> dict[str, int]:
+    return {"lists": len(store.lists), "custom_fields": len(store.fields), "contacts": len(store.records)}
 
 
-async def _body(request: Request) -> Any:
-    raw = await request.body()
-    return json.loads(raw) if raw.strip() else {}
+state = state_endpoint(_counts)
 
 
-async def state(request: Request) -> Response:
-    store = runtime_of(request).store
-    if request.method == "GET":
-        return JSONResponse(store.to_state())
-    try:
-        new_state = await _body(request)
-        if not isinstance(new_state, dict):
-            raise ValueError("the state must be a JSON object")
-        store.load_state(new_state)
-    except (ValueError, KeyError, TypeError) as err:
-        return _problem(400, f"invalid state: {err!r}")
-    with store.lock:
-        counts = {
-            "lists": len(store.lists),
-            "custom_fields": len(store.fields),
-            "contacts": len(store.records),
-        }
-    return JSONResponse(counts)
-
-
-async def reset(request: Request) -> Response:
-    runtime_of(request).reset()
-    return JSONResponse({"reset": True})
-
-
-def _contact_id(store: SimStore, request: Request) -> str:
-    if "email" in request.path_params:
-        with store.lock:
-            record = store.record_by_email(request.path_params["email"])
-        if record is None:
-            raise not_found(f"No contact has the email {request.path_params['email']}.")
-        return str(record["contact_id"])
-    return str(request.path_params["contact_id"])
+def _contact(request: Request) -> str:
+    return _contact_id(request, "contact_id", not_found)
 
 
 async def unsubscribe(request: Request) -> Response:
     store = runtime_of(request).store
-    body = await _body(request)
+    body = await read_body(request)
     reason = body.get("reason") if isinstance(body, Mapping) else None
-    record = self_service.unsubscribe(
-        store, _contact_id(store, request), str(reason) if reason is not None else None
-    )
+    record = self_service.unsubscribe(store, _contact(request), str(reason) if reason is not None else None)
     return JSONResponse(render(record, SUBRESOURCES))
 
 
 async def confirm(request: Request) -> Response:
     store = runtime_of(request).store
-    return JSONResponse(render(self_service.confirm(store, _contact_id(store, request)), SUBRESOURCES))
+    return JSONResponse(render(self_service.confirm(store, _contact(request)), SUBRESOURCES))
 
 
 async def edit(request: Request) -> Response:
     store = runtime_of(request).store
-    body = await _body(request)
+    body = await read_body(request)
     if not isinstance(body, Mapping):
-        return _problem(400, "the body must be a partial v3 contact object")
-    return JSONResponse(render(self_service.edit(store, _contact_id(store, request), body), SUBRESOURCES))
-
-
-async def faults(request: Request) -> Response:
-    plan = runtime_of(request).faults
-    if request.method == "DELETE":
-        plan.clear()
-        return JSONResponse({"cleared": True})
-    if request.method == "POST":
-        spec = await _body(request)
-        try:
-            if not isinstance(spec, Mapping):
-                raise ValueError("the body must be a fault object")
-            created = plan.add(spec)
-        except ValueError as err:
-            return _problem(400, str(err))
-        return JSONResponse(asdict(created), status_code=201)
-    return JSONResponse(plan.pending())
-
-
-async def requests_log(request: Request) -> Response:
-    journal = runtime_of(request).journal
-    if request.method == "DELETE":
-        journal.clear_requests()
-        return JSONResponse({"cleared": True})
-    return JSONResponse(journal.requests())
-
-
-async def refused_log(request: Request) -> Response:
-    return JSONResponse(runtime_of(request).journal.refused())
-
-
-async def illegal_log(request: Request) -> Response:
-    store = runtime_of(request).store
-    with store.lock:
-        return JSONResponse(list(store.illegal_log))
-
-
-async def consent_log(request: Request) -> Response:
-    store = runtime_of(request).store
-    with store.lock:
-        return JSONResponse(list(store.consent_log))
-
-
-_TUNABLE = {"rate_per_second": float, "daily_quota": int, "latency": float}
-
-
-async def config(request: Request) -> Response:
-    runtime = runtime_of(request)
-    if request.method == "POST":
-        changes = await _body(request)
-        if not isinstance(changes, Mapping) or set(changes) - set(_TUNABLE):
-            return _problem(400, f"only {sorted(_TUNABLE)} can be changed")
-        for key, value in changes.items():
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                return _problem(400, f"{key} must be a non-negative number")
-        for key, value in changes.items():
-            setattr(runtime.config, key, _TUNABLE[key](value))
-    cfg = runtime.config
-    return JSONResponse(
-        {
-            "rate_per_second": cfg.rate_per_second,
-            "daily_quota": cfg.daily_quota,
-            "latency": cfg.latency,
-            "max_page_size": cfg.max_page_size,
-            "used_today": runtime.limiter.used_today(cfg.token),
-        }
-    )
-
-
-async def quota_reset(request: Request) -> Response:
-    runtime_of(request).limiter.reset_quota()
-    return JSONResponse({"reset": True})
-
-
-async def save(request: Request) -> Response:
-    runtime = runtime_of(request)
-    if runtime.state_path is None:
-        return _problem(409, "the simulator was started without a state file")
-    runtime.store.save(runtime.state_path)
-    return JSONResponse({"saved": str(runtime.state_path)})
-
-
-Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def _admin_error(endpoint: Endpoint) -> Endpoint:
-    """A malformed admin body is the caller's mistake, not a server error."""
-
-    async def guarded(request: Request) -> Response:
-        try:
-            return await endpoint(request)
-        except json.JSONDecodeError as err:
-            return _problem(400, f"the body is not valid JSON: {err}")
-
-    return guarded
+        return problem(400, "the body must be a partial v3 contact object")
+    return JSONResponse(render(self_service.edit(store, _contact(request), body), SUBRESOURCES))
 
 
 def admin_routes() -> list[BaseRoute]:
-    routes: list[tuple[str, Endpoint, list[str]]] = [
-        ("/__sim__/state", state, ["GET", "POST"]),
-        ("/__sim__/reset", reset, ["POST"]),
-        ("/__sim__/contacts/{contact_id}/unsubscribe", unsubscribe, ["POST"]),
-        ("/__sim__/contacts/{contact_id}/confirm", confirm, ["POST"]),
-        ("/__sim__/contacts/{contact_id}/edit", edit, ["POST"]),
-        ("/__sim__/contacts/by-email/{email}/unsubscribe", unsubscribe, ["POST"]),
-        ("/__sim__/contacts/by-email/{email}/confirm", confirm, ["POST"]),
-        ("/__sim__/contacts/by-email/{email}/edit", edit, ["POST"]),
-        ("/__sim__/faults", faults, ["GET", "POST", "DELETE"]),
-        ("/__sim__/requests", requests_log, ["GET", "DELETE"]),
-        ("/__sim__/refused", refused_log, ["GET"]),
-        ("/__sim__/illegal", illegal_log, ["GET"]),
-        ("/__sim__/consent", consent_log, ["GET"]),
-        ("/__sim__/config", config, ["GET", "POST"]),
-        ("/__sim__/quota/reset", quota_reset, ["POST"]),
-        ("/__sim__/save", save, ["POST"]),
-    ]
-    return [Route(path, _admin_error(endpoint), methods=methods) for path, endpoint, methods in routes]
+    own: list[AdminRoute] = [("/__sim__/state", state, ["GET", "POST"])]
+    for action, endpoint in (("unsubscribe", unsubscribe), ("confirm", confirm), ("edit", edit)):
+        own.append((f"/__sim__/contacts/{{contact_id}}/{action}", endpoint, ["POST"]))
+        own.append((f"/__sim__/contacts/by-email/{{email}}/{action}", endpoint, ["POST"]))
+    return common_admin_routes(own)

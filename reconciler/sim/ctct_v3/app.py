@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from reconciler.sim.common.app import assemble, load_json_resource
 from reconciler.sim.ctct_v3.admin import admin_routes
 from reconciler.sim.ctct_v3.gate import V3Gate
 from reconciler.sim.ctct_v3.routes import v3_routes
@@ -45,17 +43,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(config: SimConfig, store: SimStore, state_path: Path | None = None) -> Starlette:
     """`state_path` is where POST /__sim__/save writes (the caller saves on shutdown)."""
     runtime = SimRuntime(config=config, store=store, state_path=state_path)
-    app = Starlette(
-        routes=[*v3_routes(), *admin_routes()],
-        middleware=[Middleware(V3Gate, runtime=runtime)],
-        exception_handlers={SimError: _sim_error, HTTPException: _http_error},
-    )
-    app.state.runtime = runtime
-    return app
+    handlers = {SimError: _sim_error, HTTPException: _http_error}
+    return assemble(runtime, [*v3_routes(), *admin_routes()], V3Gate, handlers)
 
 
 def load_demo_seed() -> dict[str, Any]:
     """The demo account the README's first command runs against."""
-    text = resources.files("reconciler.sim.ctct_v3").joinpath("demo_seed.json").read_text(encoding="utf-8")
-    seed: dict[str, Any] = json.loads(text)
-    return seed
+    return load_json_resource("reconciler.sim.ctct_v3", "demo_seed.json")

@@ -4,15 +4,16 @@ limits, faults and content negotiation already happened in gate.py."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
+from reconciler.sim.common.gate import media_types
+from reconciler.sim.common.routes import by_method
 from reconciler.sim.ctct_v3 import account, contacts, self_service
-from reconciler.sim.ctct_v3.gate import media_types
 from reconciler.sim.ctct_v3.query import parse_include, query_contacts
 from reconciler.sim.ctct_v3.records import render
 from reconciler.sim.ctct_v3.rules import SUBRESOURCES
@@ -130,31 +131,18 @@ async def delete_field(request: Request) -> Response:
     return Response(status_code=204)
 
 
-Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def _by_method(path: str, handlers: dict[str, Endpoint]) -> Route:
-    """One route per path, so a wrong method gets a 405 whose Allow lists every method."""
-
-    async def dispatch(request: Request) -> Response:
-        method = "GET" if request.method == "HEAD" else request.method
-        return await handlers[method](request)
-
-    return Route(path, dispatch, methods=list(handlers))
-
-
 def v3_routes() -> list[BaseRoute]:
     return [
-        _by_method("/v3/contacts", {"GET": list_contacts, "POST": create_contact}),
+        by_method("/v3/contacts", {"GET": list_contacts, "POST": create_contact}),
         # Before /contacts/{contact_id}, which would otherwise take "sign_up_form" as an id.
-        _by_method("/v3/contacts/sign_up_form", {"POST": sign_up_form}),
-        _by_method(
+        by_method("/v3/contacts/sign_up_form", {"POST": sign_up_form}),
+        by_method(
             "/v3/contacts/{contact_id}", {"GET": get_contact, "PUT": put_contact, "DELETE": delete_contact}
         ),
-        _by_method("/v3/contact_lists", {"GET": list_lists, "POST": create_list}),
-        _by_method("/v3/contact_lists/{list_id}", {"GET": get_list, "PUT": put_list, "DELETE": delete_list}),
-        _by_method("/v3/contact_custom_fields", {"GET": list_fields, "POST": create_field}),
-        _by_method(
+        by_method("/v3/contact_lists", {"GET": list_lists, "POST": create_list}),
+        by_method("/v3/contact_lists/{list_id}", {"GET": get_list, "PUT": put_list, "DELETE": delete_list}),
+        by_method("/v3/contact_custom_fields", {"GET": list_fields, "POST": create_field}),
+        by_method(
             "/v3/contact_custom_fields/{custom_field_id}",
             {"GET": get_field, "PUT": put_field, "DELETE": delete_field},
         ),

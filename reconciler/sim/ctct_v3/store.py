@@ -11,27 +11,22 @@ account.py, query.py) work on the attributes below while holding `lock`."""
 
 from __future__ import annotations
 
-import json
 import os
-import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from reconciler.sim.common.persistence import (
+    PRETTY_LIMIT,
+    STATE_VERSION,
+    PersistentStore,
+    check_version,
+    write_state,
+)
 from reconciler.sim.ctct_v3.records import ingest
 from reconciler.sim.ctct_v3.wire import iso, later_than, new_id
 
 __all__ = ["STATE_VERSION", "SimStore"]
-
-STATE_VERSION = 1
-# Above this many contacts the state file is written compactly: json's indenting encoder is
-# pure Python and would make saving a large benchmark account slow.
-_PRETTY_LIMIT = 5_000
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _copy(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -47,10 +42,9 @@ def _copy(record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-class SimStore:
+class SimStore(PersistentStore):
     def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
-        self.lock = threading.RLock()
-        self.clock = clock or _utcnow
+        super().__init__(clock)
         self.records: list[dict[str, Any]] = []
         self.positions: dict[str, int] = {}
         self.by_email: dict[str, int] = {}
@@ -79,22 +73,10 @@ class SimStore:
 
     # -- persistence -----------------------------------------------------------------------
 
-    @classmethod
-    def from_state(cls, state: Mapping[str, Any], clock: Callable[[], datetime] | None = None) -> SimStore:
-        store = cls(clock)
-        store.load_state(state)
-        return store
-
-    @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> SimStore:
-        with open(path, encoding="utf-8") as fh:
-            return cls.from_state(json.load(fh))
-
     def load_state(self, state: Mapping[str, Any]) -> None:
         """Replace everything with `state` (the logs too: they describe the old account).
         Built aside and swapped in, so a bad state leaves the current one untouched."""
-        if state.get("version", STATE_VERSION) != STATE_VERSION:
-            raise ValueError(f"unsupported state version {state.get('version')!r}")
+        check_version(state)
         fresh = SimStore(self.clock)
         for item in state.get("lists") or []:
             record = fresh._list_record(item)
@@ -119,24 +101,16 @@ class SimStore:
             }
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Atomic: a crash mid-save leaves the previous file intact."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
         with self.lock:
             # Records are never mutated in place, so shallow copies are a consistent snapshot.
-            pretty = len(self.records) <= _PRETTY_LIMIT
+            pretty = len(self.records) <= PRETTY_LIMIT
             state = {
                 "version": STATE_VERSION,
                 "lists": list(self.lists.values()),
                 "custom_fields": list(self.fields.values()),
                 "contacts": list(self.records),
             }
-        tmp = target.with_name(target.name + ".tmp")
-        # json.dumps, not json.dump: only the one-shot path uses the C encoder.
-        text = json.dumps(state, indent=1 if pretty else None)
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
+        write_state(path, state, pretty=pretty)
 
     def reset(self) -> None:
         with self.lock:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -13,6 +12,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.responses import JSONResponse
+
+from reconciler.sim.common.ids import new_id
 
 __all__ = [
     "VALIDATION",
@@ -102,16 +103,6 @@ def later_than(previous: str | None, now: datetime) -> str:
     if previous is not None and stamp <= previous:
         stamp = iso(parse_instant(previous) + timedelta(seconds=1))
     return stamp
-
-
-def new_id() -> str:
-    """A random (version 4) UUID, lowercase. Hand-rolled because uuid.uuid4() dominates the
-    cost of seeding 100k contacts."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def is_uuid(value: object) -> bool:

@@ -4,7 +4,7 @@ over one account store: REST (`create_app`, /api/2.0) and XML-RPC (`create_xmlrp
 write semantics and the consent rules, and serve the simulator-only admin API under
 /__sim__/. `reconciler.sim.server.start_server` runs either on a real port."""
 
-from reconciler.sim.ctct_v3.gate import ConnectionDropped
+from reconciler.sim.common.gate import ConnectionDropped
 from reconciler.sim.everlytic.rest import create_app
 from reconciler.sim.everlytic.runtime import SimConfig
 from reconciler.sim.everlytic.seed import DEMO_CUSTOM_FIELDS, load_demo_seed

@@ -1,6 +1,6 @@
 """The simulator-only admin API under /__sim__/ (no auth, no limits: the gate guards only
-/api/2.0). The same paths and bodies as the v3 simulator's; the generic ones are v3's own
-handlers, which only need the runtime's config, limiter, faults, journal and logs.
+/api/2.0). The same paths and bodies as the other simulators'; the generic ones are
+common.admin's, which only need the runtime's config, limiter, faults, journal and logs.
 
   GET|POST /__sim__/state             the state JSON / replace all state with the body
   POST /__sim__/reset                 clear state, logs, faults and counters
@@ -20,20 +20,18 @@ handlers, which only need the runtime's config, limiter, faults, journal and log
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
-from reconciler.sim.ctct_v3 import admin as v3_admin
+from reconciler.sim.common import admin as common
 from reconciler.sim.everlytic import self_service
 from reconciler.sim.everlytic.store import SimStore
 
 __all__ = ["admin_routes"]
-
-Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _store(request: Request) -> SimStore:
@@ -41,24 +39,15 @@ def _store(request: Request) -> SimStore:
     return store
 
 
-async def state(request: Request) -> Response:
-    store = _store(request)
-    if request.method == "GET":
-        return JSONResponse(store.to_state())
-    try:
-        new_state = await v3_admin._body(request)
-        if not isinstance(new_state, dict):
-            raise ValueError("the state must be a JSON object")
-        store.load_state(new_state)
-    except (ValueError, KeyError, TypeError) as err:
-        return v3_admin._problem(400, f"invalid state: {err!r}")
-    with store.lock:
-        counts = {
-            "lists": len(store.lists),
-            "contacts": len(store.contacts),
-            "subscriptions": sum(len(s) for s in store.subscriptions.values()),
-        }
-    return JSONResponse(counts)
+def _counts(store: SimStore) -> dict[str, int]:
+    return {
+        "lists": len(store.lists),
+        "contacts": len(store.contacts),
+        "subscriptions": sum(len(s) for s in store.subscriptions.values()),
+    }
+
+
+state = common.state_endpoint(_counts)
 
 
 def _text(body: Any, key: str) -> str | None:
@@ -67,7 +56,7 @@ def _text(body: Any, key: str) -> str | None:
 
 
 async def unsubscribe(request: Request) -> Response:
-    body = await v3_admin._body(request)
+    body = await common.read_body(request)
     email = request.path_params["email"]
     return JSONResponse(
         self_service.unsubscribe(_store(request), email, _text(body, "list"), _text(body, "reason"))
@@ -79,28 +68,14 @@ async def confirm(request: Request) -> Response:
 
 
 async def edit(request: Request) -> Response:
-    body = await v3_admin._body(request)
+    body = await common.read_body(request)
     if not isinstance(body, Mapping):
-        return v3_admin._problem(400, "the body must be an object of contact properties")
+        return common.problem(400, "the body must be an object of contact properties")
     return JSONResponse(self_service.edit(_store(request), request.path_params["email"], body))
 
 
 def admin_routes() -> list[BaseRoute]:
-    routes: list[tuple[str, Endpoint, list[str]]] = [
-        ("/__sim__/state", state, ["GET", "POST"]),
-        ("/__sim__/reset", v3_admin.reset, ["POST"]),
-        ("/__sim__/contacts/by-email/{email}/unsubscribe", unsubscribe, ["POST"]),
-        ("/__sim__/contacts/by-email/{email}/confirm", confirm, ["POST"]),
-        ("/__sim__/contacts/by-email/{email}/edit", edit, ["POST"]),
-        ("/__sim__/faults", v3_admin.faults, ["GET", "POST", "DELETE"]),
-        ("/__sim__/requests", v3_admin.requests_log, ["GET", "DELETE"]),
-        ("/__sim__/refused", v3_admin.refused_log, ["GET"]),
-        ("/__sim__/illegal", v3_admin.illegal_log, ["GET"]),
-        ("/__sim__/consent", v3_admin.consent_log, ["GET"]),
-        ("/__sim__/config", v3_admin.config, ["GET", "POST"]),
-        ("/__sim__/quota/reset", v3_admin.quota_reset, ["POST"]),
-        ("/__sim__/save", v3_admin.save, ["POST"]),
-    ]
-    return [
-        Route(path, v3_admin._admin_error(endpoint), methods=methods) for path, endpoint, methods in routes
-    ]
+    own: list[common.AdminRoute] = [("/__sim__/state", state, ["GET", "POST"])]
+    for action, endpoint in (("unsubscribe", unsubscribe), ("confirm", confirm), ("edit", edit)):
+        own.append((f"/__sim__/contacts/by-email/{{email}}/{action}", endpoint, ["POST"]))
+    return common.admin_routes(own)

@@ -3,17 +3,18 @@ subscriptions.py. Auth, limits, faults and Accept already happened in gate.py.""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
+from reconciler.sim.common.app import assemble
+from reconciler.sim.common.routes import by_method
 from reconciler.sim.ctct_v3 import routes as v3_routes
 from reconciler.sim.ctct_v3.wire import SimError
 from reconciler.sim.everlytic import contacts, subscriptions
@@ -31,8 +32,6 @@ from reconciler.sim.everlytic.wire import (
 )
 
 __all__ = ["create_app", "runtime_of"]
-
-Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def runtime_of(request: Request) -> SimRuntime:
@@ -106,24 +105,15 @@ async def write_subscription(request: Request) -> Response:
     return JSONResponse({"boolean": result})
 
 
-def _by_method(path: str, handlers: dict[str, Endpoint]) -> Route:
-    """One route per path, so a wrong method gets a 405 whose Allow lists every method."""
-
-    async def dispatch(request: Request) -> Response:
-        return await handlers["GET" if request.method == "HEAD" else request.method](request)
-
-    return Route(path, dispatch, methods=list(handlers))
-
-
 def rest_routes() -> list[BaseRoute]:
     return [
-        _by_method(f"{PREFIX}/contacts", {"GET": list_contacts, "POST": create_contact}),
-        _by_method(
+        by_method(f"{PREFIX}/contacts", {"GET": list_contacts, "POST": create_contact}),
+        by_method(
             f"{PREFIX}/contacts/{{id}}", {"GET": get_contact, "PUT": put_contact, "DELETE": delete_contact}
         ),
-        _by_method(f"{PREFIX}/lists", {"GET": list_lists, "POST": create_list}),
-        _by_method(f"{PREFIX}/lists/{{id}}", {"GET": get_list}),
-        _by_method(
+        by_method(f"{PREFIX}/lists", {"GET": list_lists, "POST": create_list}),
+        by_method(f"{PREFIX}/lists/{{id}}", {"GET": get_list}),
+        by_method(
             f"{PREFIX}/list_subscriptions/{{id}}", {"GET": list_subscriptions, "POST": write_subscription}
         ),
     ]
@@ -144,13 +134,8 @@ def build_app(
     routes: list[BaseRoute], config: SimConfig, store: SimStore, state_path: Path | None
 ) -> Starlette:
     runtime = SimRuntime(config=config, store=store, state_path=state_path)
-    app = Starlette(
-        routes=[*routes, *admin_routes()],
-        middleware=[Middleware(EverlyticGate, runtime=runtime)],
-        exception_handlers={EvError: _ev_error, SimError: _ev_error, HTTPException: _http_error},
-    )
-    app.state.runtime = runtime
-    return app
+    handlers = {EvError: _ev_error, SimError: _ev_error, HTTPException: _http_error}
+    return assemble(runtime, [*routes, *admin_routes()], EverlyticGate, handlers)
 
 
 def create_app(config: SimConfig, store: SimStore, state_path: Path | None = None) -> Starlette:

@@ -1,4 +1,4 @@
-"""The simulator's configuration, its request journal (which, unlike v3's, keeps what each
+"""The simulator's configuration, its request journal (which, unlike the common one, keeps what each
 write carried), and the per-app bundle of moving parts."""
 
 from __future__ import annotations
@@ -7,12 +7,10 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from reconciler.sim.ctct_v3.faults import FaultPlan
-from reconciler.sim.ctct_v3.journal import Journal
-from reconciler.sim.ctct_v3.limits import RateLimiter
+from reconciler.sim.common.journal import Journal
+from reconciler.sim.common.runtime import BaseRuntime
 from reconciler.sim.everlytic.store import SimStore
 
 __all__ = ["BodyJournal", "SimConfig", "SimRuntime"]
@@ -37,7 +35,7 @@ class SimConfig:
 
     @property
     def token(self) -> str:
-        """The key limits are counted under (the v3 admin handlers read it by this name)."""
+        """The key limits are counted under (the common admin handlers read it by this name)."""
         return self.username
 
 
@@ -105,20 +103,5 @@ class BodyJournal(Journal):
 
 
 @dataclass
-class SimRuntime:
-    config: SimConfig
-    store: SimStore
-    state_path: Path | None = None
-    limiter: RateLimiter = field(init=False)
-    faults: FaultPlan = field(default_factory=FaultPlan)
+class SimRuntime(BaseRuntime[SimConfig, SimStore]):
     journal: BodyJournal = field(default_factory=BodyJournal)
-
-    def __post_init__(self) -> None:
-        self.limiter = RateLimiter(self.config)
-
-    def reset(self) -> None:
-        """Everything back to empty: state, logs, pending faults, counters."""
-        self.store.reset()
-        self.faults.clear()
-        self.journal.reset()
-        self.limiter.reset()

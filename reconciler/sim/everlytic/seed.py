@@ -6,9 +6,9 @@ provider with RECONCILER_EVERLYTIC_CUSTOM_FIELDS=DEMO_CUSTOM_FIELDS to see them 
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from typing import Any
+
+from reconciler.sim.common.app import load_json_resource
 
 __all__ = ["DEMO_CUSTOM_FIELDS", "load_demo_seed"]
 
@@ -16,6 +16,4 @@ DEMO_CUSTOM_FIELDS = "Tier=department,Region=industry,Lead_Source=title"
 
 
 def load_demo_seed() -> dict[str, Any]:
-    text = resources.files("reconciler.sim.everlytic").joinpath("demo_seed.json").read_text(encoding="utf-8")
-    seed: dict[str, Any] = json.loads(text)
-    return seed
+    return load_json_resource("reconciler.sim.everlytic", "demo_seed.json")

@@ -11,24 +11,21 @@ benchmark seeds the same store directly; the service modules hold `lock` while t
 
 from __future__ import annotations
 
-import json
 import os
-import threading
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
+from reconciler.sim.common.persistence import (
+    PRETTY_LIMIT,
+    STATE_VERSION,
+    PersistentStore,
+    check_version,
+    write_state,
+)
 from reconciler.sim.everlytic.rules import PROFILE_DEFAULTS, SUBSCRIPTION_STATUSES, SYSTEM_DEFAULTS
 
 __all__ = ["STATE_VERSION", "SimStore", "public"]
-
-STATE_VERSION = 1
-_PRETTY_LIMIT = 5_000  # bigger states are saved compactly: the indenting encoder is slow
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def public(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -36,10 +33,9 @@ def public(record: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if not k.startswith("sim_")}
 
 
-class SimStore:
+class SimStore(PersistentStore):
     def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
-        self.lock = threading.RLock()
-        self.clock = clock or _utcnow
+        super().__init__(clock)
         self.contacts: dict[int, dict[str, Any]] = {}  # insertion (= id) order
         self.by_email: dict[str, int] = {}
         self.lists: dict[int, dict[str, Any]] = {}
@@ -61,22 +57,10 @@ class SimStore:
 
     # -- persistence -----------------------------------------------------------------------
 
-    @classmethod
-    def from_state(cls, state: Mapping[str, Any], clock: Callable[[], datetime] | None = None) -> SimStore:
-        store = cls(clock)
-        store.load_state(state)
-        return store
-
-    @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> SimStore:
-        with open(path, encoding="utf-8") as fh:
-            return cls.from_state(json.load(fh))
-
     def load_state(self, state: Mapping[str, Any]) -> None:
         """Replace everything with `state` (logs too). Built aside and swapped in, so a bad
         state leaves the current one untouched."""
-        if state.get("version", STATE_VERSION) != STATE_VERSION:
-            raise ValueError(f"unsupported state version {state.get('version')!r}")
+        check_version(state)
         fresh = SimStore(self.clock)
         for item in state.get("lists") or []:
             list_id = fresh.add_list(
@@ -102,16 +86,9 @@ class SimStore:
             }
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Atomic: a crash mid-save leaves the previous file intact."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
         with self.lock:
             state = self.to_state()
-        text = json.dumps(state, indent=1 if len(state["contacts"]) <= _PRETTY_LIMIT else None)
-        tmp = target.with_name(target.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
+        write_state(path, state, pretty=len(state["contacts"]) <= PRETTY_LIMIT)
 
     def reset(self) -> None:
         self.load_state({})

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from reconciler.providers.everlytic.codec import XmlRpcDecodeError, dumps_fault, dumps_result, loads
-from reconciler.sim.ctct_v3.gate import media_types
+from reconciler.sim.common.gate import media_types
 from reconciler.sim.everlytic import contacts, subscriptions
 from reconciler.sim.everlytic.rest import build_app, runtime_of
 from reconciler.sim.everlytic.runtime import SimConfig, SimRuntime
