@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from enum import StrEnum
 from pathlib import Path
@@ -37,6 +37,7 @@ from reconciler.model import Desired
 from reconciler.notify import WebhookNotifier
 from reconciler.plan import GLYPHS
 from reconciler.render.mask import mask_email
+from reconciler.scope import scope_desired
 
 __all__ = ["ConnectFactory", "drift_command", "make_drift_command", "parse_interval"]
 
@@ -143,6 +144,8 @@ def drift_command(
     log_format: str = "auto",
     log_level: str = "info",
     env: Mapping[str, str] | None = None,
+    targets: Sequence[str] = (),
+    excludes: Sequence[str] = (),
 ) -> int:
     """Run drift detection; the exit code (see the module docstring)."""
     configure_logging(_LOG_FORMATS.get(log_format, "auto"), log_level)
@@ -171,6 +174,7 @@ def drift_command(
             metrics=metrics,
             notifier=notifier,
             on_result=_printer(out, mask_pii),
+            scope=(lambda d, o: scope_desired(d, o, targets, excludes)) if targets or excludes else None,
         )
         result = runner.run_forever(seconds, once=once)
     except ReconcilerError as exc:
@@ -235,6 +239,13 @@ def make_drift_command(connect: ConnectFactory) -> Callable[..., None]:
             LogFormat, typer.Option("--log-format", help="auto: console on a TTY, JSON otherwise.")
         ] = LogFormat.auto,
         log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning, error.")] = "info",
+        target: Annotated[
+            list[str] | None,
+            typer.Option("--target", help="Only these contacts: EMAIL or @LIST (repeatable)."),
+        ] = None,
+        exclude: Annotated[
+            list[str] | None, typer.Option("--exclude", help="Leave out these contacts: EMAIL or @LIST.")
+        ] = None,
     ) -> None:
         """Detect drift on a schedule (read + plan), report it, and heal it with --heal.
 
@@ -258,6 +269,8 @@ def make_drift_command(connect: ConnectFactory) -> Callable[..., None]:
             rate=rate,
             log_format=log_format.value,
             log_level=log_level,
+            targets=list(target or []),
+            excludes=list(exclude or []),
         )
         raise typer.Exit(code)
 

@@ -194,11 +194,13 @@ class DriftRunner:
         metrics: DriftMetrics | None = None,
         notifier: WebhookNotifier | None = None,
         on_result: Callable[[DriftResult], None] | None = None,
+        scope: Callable[[Desired, Observed], Desired] | None = None,
     ) -> None:
         if full_sweep_every < 1:
             raise ValueError("full_sweep_every must be at least 1")
         self._connect = connect
         self._load_desired = load_desired
+        self._scope = scope  # --target / --exclude: which contacts this runner watches
         self._state_path = state_path
         self._full_sweep_every = full_sweep_every
         self._heal = heal
@@ -249,6 +251,8 @@ class DriftRunner:
     def _run(self, conn: Connection, run: _Run) -> str:
         desired = self._load_desired()
         observed = self._read(conn, run)
+        if self._scope is not None:
+            desired = self._scope(desired, observed)
         # ignore: rules silence drift on chosen fields; `apply` itself still converges them
         rules = parse_ignore_rules(desired.settings.get("ignore"))
         plan = apply_ignores(

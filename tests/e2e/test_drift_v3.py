@@ -174,3 +174,18 @@ def test_ignore_rules_silence_drift_on_chosen_fields(sim: Sim, tmp_path: Path) -
     assert run("drift", manifests, "--once", "--state", tmp_path / "s2.json", sim=sim).code == 0
     (manifests / "m.yaml").write_text(contacts)
     assert run("drift", manifests, "--once", "--state", tmp_path / "s3.json", sim=sim).code == 2
+
+
+def test_drift_target_watches_only_the_chosen_contacts(sim: Sim, tmp_path: Path) -> None:
+    """--target limits drift to some contacts: drift elsewhere is not reported."""
+    manifests = tmp_path / "m"
+    manifests.mkdir()
+    jane = "  - email: jane@example.com\n    job_title: CTO\n"
+    (manifests / "m.yaml").write_text(
+        "contacts:\n" + jane + "  - email: erin@example.com\n    first_name: Erin\n"
+    )
+    state = tmp_path / "s.json"
+    assert (
+        run("drift", manifests, "--once", "--state", state, "--target", "erin@example.com", sim=sim).code == 0
+    )
+    assert run("drift", manifests, "--once", "--state", tmp_path / "t.json", sim=sim).code == 2
