@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from reconciler.consent import OptInPath, decide_opt_in
-from reconciler.errors import PlanError
+from reconciler.errors import PlanError, SourceRef
 from reconciler.model import (
     ALL_FIELDS,
     COLLECTION_FIELDS,
@@ -40,6 +40,7 @@ __all__ = [
     "PlanPolicy",
     "compute_plan",
     "fingerprint",
+    "replan_existing",
 ]
 
 PLAN_FORMAT_VERSION = 1
@@ -322,6 +323,24 @@ def _update(
             )
     action = Action.REVIVE if o.deleted else Action.UPDATE
     return Change(action=action, consent=consent, **common)
+
+
+def replan_existing(change: Change, live: ObservedContact) -> Change | None:
+    """A create met a contact that exists after all (a 409, or an earlier POST that landed): the
+    equivalent change against that contact, decided by the same rules as any plan. No evidence
+    travels with a create, so a contact who opted out is refused; no membership is removed."""
+    prefix = "custom_fields."
+    custom = {f.path.removeprefix(prefix): f.after for f in change.fields if f.path.startswith(prefix)}
+    fields = {f.path: f.after for f in change.fields if not f.path.startswith(prefix)}
+    file, _, line = change.source.rpartition(":")
+    desired = DesiredContact(
+        email=change.email,
+        source=SourceRef(file, int(line)) if line.isdigit() else SourceRef(change.source, 0),
+        fields=fields,
+        custom_fields=custom,
+        lists=frozenset(change.lists_add),
+    )
+    return _update(desired, live, frozenset(), PlanPolicy("", "", contact_opt_in_path=False))
 
 
 def _sorted(contacts: Iterable[DesiredContact]) -> list[DesiredContact]:

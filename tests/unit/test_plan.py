@@ -6,7 +6,7 @@ import pytest
 
 from reconciler.errors import PlanError
 from reconciler.model import Consent, ConsentEvidence
-from reconciler.plan import Action, compute_plan
+from reconciler.plan import Action, compute_plan, replan_existing
 from unit.factories import POLICY, desired, live, observed, want
 
 
@@ -220,3 +220,19 @@ def test_field_the_platform_cannot_store_is_a_plan_error() -> None:
     )
     with pytest.raises(PlanError, match="'anniversary' cannot be stored on everlytic"):
         compute_plan(desired(want("a@x.com", anniversary="2019-06-01")), observed(), policy)
+
+
+def test_a_create_that_meets_an_opted_out_contact_becomes_a_refusal() -> None:
+    (create,) = compute_plan(
+        desired(want("a@x.com", first_name="A", lists={"Newsletter"})), observed(), POLICY
+    ).changes
+    existing = live("a@x.com", consent=Consent.UNSUBSCRIBED_BY_CONTACT)
+    replanned = replan_existing(create, existing)
+    assert replanned is not None and replanned.action == Action.REFUSE
+
+
+def test_a_create_that_meets_a_matching_contact_needs_no_write() -> None:
+    (create,) = compute_plan(
+        desired(want("a@x.com", first_name="A", lists={"Newsletter"})), observed(), POLICY
+    ).changes
+    assert replan_existing(create, live("a@x.com", first_name="A", lists={"Newsletter", "Partners"})) is None

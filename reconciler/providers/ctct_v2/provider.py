@@ -17,8 +17,8 @@ import structlog
 
 from reconciler.consent import OptInPath, Rule
 from reconciler.errors import ApiError, ConflictError, PlanError, QuotaExceeded
-from reconciler.model import Consent, CustomFieldDef, ListDef, Observed, ObservedContact
-from reconciler.plan import Change, FieldChange
+from reconciler.model import CustomFieldDef, ListDef, Observed, ObservedContact
+from reconciler.plan import Action, Change, replan_existing
 from reconciler.providers.base import Capabilities, Progress, WriteResult
 from reconciler.providers.ctct_v2.fields import Unstorable
 from reconciler.providers.ctct_v2.mapping import (
@@ -266,11 +266,11 @@ class CtctV2Provider:
         (this change carries no evidence, so an opted-out contact is not re-added)."""
         self._raw[str(raw["id"])] = raw
         live = to_observed(raw, {v: k for k, v in self._list_ids.items()}, self._slots)
-        add = tuple(sorted(set(change.lists_add) - live.lists))
-        if add and live.consent == Consent.UNSUBSCRIBED_BY_CONTACT:
+        update = replan_existing(change, live)
+        if update is None:
+            return WriteResult(live.contact_id, note=note)
+        if update.action == Action.REFUSE:
             return _refused(live.contact_id, note)
-        fields = tuple(FieldChange(path=fc.path, before=None, after=fc.after) for fc in change.fields)
-        update = change.model_copy(update={"contact_id": live.contact_id, "fields": fields, "lists_add": add})
         return self._update(update, raw, note=note)
 
 

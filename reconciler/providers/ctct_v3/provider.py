@@ -8,10 +8,10 @@ from typing import Any
 
 import structlog
 
-from reconciler.consent import OptInPath, decide_opt_in
+from reconciler.consent import OptInPath
 from reconciler.errors import ApiError, ConflictError
-from reconciler.model import Consent, CustomFieldDef, ListDef, Observed, ObservedContact
-from reconciler.plan import Change, FieldChange
+from reconciler.model import CustomFieldDef, ListDef, Observed, ObservedContact
+from reconciler.plan import Action, Change, replan_existing
 from reconciler.providers.base import Capabilities, Progress, WriteResult
 from reconciler.providers.ctct_v3.mapping import (
     INCLUDE,
@@ -207,28 +207,15 @@ class CtctV3Provider:
         raise ApiError(f"create did not succeed after {_POST_ATTEMPTS} attempts", contact=change.email)
 
     def _resolve_existing(self, change: Change, raw: dict[str, Any], note: str) -> WriteResult:
-        """A create met a contact that exists after all: turn it into the equivalent update,
-        under the same consent rules the planner applies."""
+        """A create met a contact that exists after all: the planner's own rules decide what it becomes."""
         live = to_observed(
             raw, {v: k for k, v in self._list_ids.items()}, {v: k for k, v in self._field_ids.items()}
         )
-        add = tuple(sorted(set(change.lists_add) - live.lists))
-        if add and live.consent == Consent.UNSUBSCRIBED_BY_CONTACT:
-            decision = decide_opt_in(
-                live.consent, opted_out_at=live.opted_out_at, evidence=None, provider_has_contact_path=True
-            )
-            return WriteResult(
-                live.contact_id,
-                note=note,
-                refused_rule=decision.rule.value if decision.rule else None,
-                refused_reason=decision.reason,
-            )
-        fields = tuple(FieldChange(path=fc.path, before=None, after=fc.after) for fc in change.fields)
-        update = change.model_copy(update={"contact_id": live.contact_id, "fields": fields, "lists_add": add})
-        if add and live.consent == Consent.UNSUBSCRIBED_BY_ACCOUNT:
-            self._put(
-                live.contact_id,
-                build_put_body(raw, update, self._list_ids, self._field_ids, permission="implicit"),
-            )
+        update = replan_existing(change, live)
+        if update is None:
             return WriteResult(live.contact_id, note=note)
+        if update.action == Action.REFUSE:
+            return WriteResult(
+                live.contact_id, note=note, refused_rule=update.rule, refused_reason=update.reason
+            )
         return self._update(update, raw, note=note)
